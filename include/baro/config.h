@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef BARO_CONFIG_H
+#define BARO_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include "baro/log.h"
+
+#define BARO_DEFAULT_CONF "/etc/security/baro_auth.conf"
+#define BARO_DEFAULT_KEYFILE "/etc/baropam/host.key"
+#define BARO_DEFAULT_PROMPT "Verification code: "
+#define BARO_FORWARD_PROMPT "Password & verification code: "
+#define BARO_PROMPT_MAX 128
+#define BARO_CONF_MAX 65536
+
+enum baro_encrypt { BARO_ENCRYPT_UNSET = -1, BARO_ENCRYPT_NO = 0, BARO_ENCRYPT_YES = 1 };
+
+struct baro_config {
+	char secret[PATH_MAX]; /* template, before ${USER} expansion */
+	enum baro_encrypt encrypt;
+	char keyfile[PATH_MAX];
+	char acl[PATH_MAX]; /* empty: no ACL */
+	char conf[PATH_MAX];
+	char prompt[BARO_PROMPT_MAX];
+	bool conf_named; /* conf= given: the file must exist */
+	bool nullok;
+	bool forward_pass;
+	bool try_first_pass;
+	bool use_first_pass;
+	bool echo_code;
+	bool debug;
+	bool no_log_info;
+	bool silent;
+};
+
+enum baro_config_err {
+	BARO_CONFIG_OK = 0,
+	BARO_CONFIG_BAD,       /* unknown option, bad value, unreadable conf */
+	BARO_CONFIG_NO_SECRET, /* Failed to compute location of secret file */
+	BARO_CONFIG_NO_ENCRYPT /* Failed to compute location of encrypt flag */
+};
+
+/* Two passes as pam_faillock: find conf=, read the file, then let argv
+ * override through the same setter. Logs every problem through lg. */
+enum baro_config_err baro_config_load(struct baro_config *cfg, int argc,
+				      const char **argv,
+				      const struct baro_log *lg);
+
+/* Set one "name" or "name=value" option (also used by tests and the CLI). */
+bool baro_config_set(struct baro_config *cfg, const char *opt,
+		     const struct baro_log *lg);
+
+void baro_config_defaults(struct baro_config *cfg);
+
+#endif

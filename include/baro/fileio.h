@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef BARO_FILEIO_H
+#define BARO_FILEIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "baro/log.h"
+
+/* Safe file access shared by the module and baro-keygen. Every open uses
+ * O_NOFOLLOW|O_CLOEXEC (and O_NONBLOCK where a FIFO could stand), then
+ * fstat checks on the descriptor. */
+
+enum baro_io_err {
+	BARO_IO_OK = 0,
+	BARO_IO_MISSING, /* ENOENT on the file or a directory on its path */
+	BARO_IO_OPEN,    /* other open failure: errno kept */
+	BARO_IO_PERM,    /* ownership/mode/type/link/path check failed */
+	BARO_IO_SIZE,    /* empty or larger than the cap */
+	BARO_IO_READ,    /* read() failed */
+	BARO_IO_NOMEM,
+	BARO_IO_LOCK,    /* lock not had in time, or lock file unsafe */
+	BARO_IO_TMP_OPEN,  /* Failed to open tmp secret file PATH~ */
+	BARO_IO_TMP_WRITE, /* Failed to create tmp secret file */
+	BARO_IO_CHANGED,   /* the file changed under the lock */
+	BARO_IO_UPDATE,    /* rename or directory fsync failed */
+};
+
+/* The file policy a descriptor must meet. */
+struct baro_file_rules {
+	mode_t forbidden_mode; /* bits that must be clear, e.g. 077 or 022 */
+	size_t max_size;
+	bool allow_empty;
+	bool single_link;
+};
+
+/* An open secret file and its directory, from baro_file_open(). */
+struct baro_file {
+	int dirfd;        /* the containing directory, O_RDONLY|O_DIRECTORY */
+	int fd;           /* the file, -1 if not opened */
+	int lockfd;       /* flock()ed lock file, -1 if not locked */
+	char base[256];   /* last path component */
+	struct stat st;   /* fstat of fd at open time */
+	char *data;       /* contents read, NUL-terminated, wiped on close */
+	size_t len;
+	int saved_errno;
+	const char *why;  /* short reason of a BARO_IO_PERM failure */
+};
+
+/* Open every directory of path from "/" without following links, each
+ * owned by root and not writable by group/other unless root-owned and
+ * sticky. On success *dirfd is the last directory (O_RDONLY|O_DIRECTORY)
+ * and base holds the last component. */
+enum baro_io_err baro_open_parent(const char *path, int *dirfd, char *base,
+				  size_t basesz, const char **why);
+
+/* Open path (checked parents), fstat check against rules, read it whole.
+ * With lock=true an exclusive flock on "<base>.lock" in the same
+ * directory is taken first, with a bounded wait. */
+enum baro_io_err baro_file_open(struct baro_file *f, const char *path,
+				const struct baro_file_rules *rules, bool lock);
+
+/* Replace the file atomically: write "<base>~" (exclusive, no follow,
+ * 0400), fsync, check the original is unchanged, rename, fsync the dir. */
+enum baro_io_err baro_file_replace(struct baro_file *f, const char *data,
+				   size_t len);
+
+/* Create a new file (mode 0400) atomically the same way; fails with
+ * BARO_IO_UPDATE/EEXIST if it exists and !force. Needs an open dirfd. */
+enum baro_io_err baro_file_create_at(int dirfd, const char *base,
+				     const char *data, size_t len, bool force);
+
+/* Take the exclusive flock on "<base>.lock" in dirfd (created 0600 root if
+ * missing, then checked like a secret file), waiting at most
+ * BARO_LOCK_WAIT_MS. */
+enum baro_io_err baro_lock_at(int dirfd, const char *base, int *lockfd);
+
+void baro_file_close(struct baro_file *f);
+
+/* Initialise f so that baro_file_close() is safe on every path. */
+void baro_file_init(struct baro_file *f);
+
+/* The lock wait bound in milliseconds. */
+#define BARO_LOCK_WAIT_MS 5000
+
+/* Rules of SPEC §3 for the secret file and §5 for the host key. */
+extern const struct baro_file_rules baro_secret_rules;
+
+#endif

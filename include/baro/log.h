@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef BARO_LOG_H
+#define BARO_LOG_H
+
+#include <security/pam_modules.h>
+#include <syslog.h>
+
+/* Logger shared by the module and the CLI: pam_syslog() when it has a PAM
+ * handle, stderr when it has none (faillock_config.c does the same). */
+struct baro_log {
+	pam_handle_t *pamh;
+	unsigned debug : 1;       /* emit LOG_DEBUG lines */
+	unsigned no_log_info : 1; /* drop LOG_INFO lines */
+};
+
+void baro_log(const struct baro_log *lg, int prio, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "baro/fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "baro/secret.h"
+
+const struct baro_file_rules baro_secret_rules = {
+	.forbidden_mode = 077,
+	.max_size = BARO_FILE_MAX,
+	.allow_empty = false,
+	.single_link = true,
+};
+
+static const struct baro_file_rules lock_rules = {
+	.forbidden_mode = 077,
+	.max_size = 0,
+	.allow_empty = true,
+	.single_link = true,
+};
+
+#define TMP_SUFFIX "~"
+#define LOCK_SUFFIX ".lock"
+#define NAME_MAX_LEN 256
+
+void baro_file_init(struct baro_file *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->dirfd = -1;
+	f->fd = -1;
+	f->lockfd = -1;
+}
+
+/* A directory on the path: root's, and writable only by root unless it is
+ * sticky like /tmp. */
+static const char *check_dir(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return "cannot stat a directory on the path";
+	if (!S_ISDIR(st.st_mode))
+		return "a path component is not a directory";
+	if (st.st_uid != 0)
+		return "a directory on the path is not owned by root";
+	if ((st.st_mode & 022) != 0 && (st.st_mode & S_ISVTX) == 0)
+		return "a directory on the path is writable by group or other";
+	return NULL;
+}
+
+static enum baro_io_err open_err(int err)
+{
+	if (err == ENOENT)
+		return BARO_IO_MISSING;
+	if (err == ELOOP || err == ENOTDIR)
+		return BARO_IO_PERM;
+	return BARO_IO_OPEN;
+}
+
+static enum baro_io_err open_dir_at(int *fd, const char *name,
+				    const char **why)
+{
+	int next = openat(*fd, name,
+			  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	enum baro_io_err e;
+
+	if (next < 0) {
+		e = open_err(errno);
+		if (e == BARO_IO_PERM)
+			*why = "a path component is a symbolic link or not a directory";
+		return e;
+	}
+	close(*fd);
+	*fd = next;
+	*why = check_dir(next);
+	return *why == NULL ? BARO_IO_OK : BARO_IO_PERM;
+}
+
+enum baro_io_err baro_open_parent(const char *path, int *dirfd, char *base,
+				  size_t basesz, const char **why)
+{
+	char copy[PATH_MAX];
+	char *comp, *next;
+	enum baro_io_err e = BARO_IO_OK;
+	int fd = -1, saved;
+	size_t n = strlen(path);
+
+	*dirfd = -1;
+	*why = "invalid path";
+	if (path[0] != '/' || n >= sizeof(copy) || path[n - 1] == '/') {
+		errno = EINVAL;
+		return BARO_IO_OPEN;
+	}
+	memcpy(copy, path, n + 1);
+	fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return BARO_IO_OPEN;
+	*why = check_dir(fd);
+	if (*why != NULL) {
+		e = BARO_IO_PERM;
+		goto out;
+	}
+	comp = copy + 1;
+	while ((next = strchr(comp, '/')) != NULL) {
+		*next = '\0';
+		if (strcmp(comp, "..") == 0) {
+			*why = "\"..\" in the path";
+			e = BARO_IO_PERM;
+			goto out;
+		}
+		if (comp[0] != '\0' && strcmp(comp, ".") != 0) {
+			e = open_dir_at(&fd, comp, why);
+			if (e != BARO_IO_OK)
+				goto out;
+		}
+		comp = next + 1;
+	}
+	if (strcmp(comp, ".") == 0 || strcmp(comp, "..") == 0 ||
+	    strlen(comp) >= basesz || strlen(comp) >= NAME_MAX_LEN) {
+		*why = "invalid file name";
+		errno = EINVAL;
+		e = BARO_IO_OPEN;
+		goto out;
+	}
+	memcpy(base, comp, strlen(comp) + 1);
+	*dirfd = fd;
+	fd = -1;
+out:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	errno = saved;
+	return e;
+}
+
+static const char *check_file(const struct stat *st,
+			      const struct baro_file_rules *rules)
+{
+	if (!S_ISREG(st->st_mode))
+		return "not a regular file";
+	if (st->st_uid != 0)
+		return "not owned by root";
+	if ((st->st_mode & rules->forbidden_mode) != 0)
+		return "group or other permission bits are set";
+	if (rules->single_link && st->st_nlink != 1)
+		return "more than one hard link";
+	return NULL;
+}
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* flock() cannot time out by itself: poll with a growing pause. */
+static bool flock_bounded(int fd)
+{
+	int64_t deadline = monotonic_ms() + BARO_LOCK_WAIT_MS;
+	struct timespec pause = { 0, 1000000 };
+
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return true;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return false;
+		if (monotonic_ms() >= deadline) {
+			errno = ETIMEDOUT;
+			return false;
+		}
+		nanosleep(&pause, NULL);
+		if (pause.tv_nsec < 16000000)
+			pause.tv_nsec *= 2;
+	}
+}
+
+enum baro_io_err baro_lock_at(int dirfd, const char *base, int *lockfd)
+{
+	char name[NAME_MAX_LEN + sizeof(LOCK_SUFFIX)];
+	struct stat st;
+	int fd = -1, n, saved;
+	enum baro_io_err e = BARO_IO_LOCK;
+
+	*lockfd = -1;
+	n = snprintf(name, sizeof(name), "%s" LOCK_SUFFIX, base);
+	if (n < 0 || (size_t)n >= sizeof(name)) {
+		errno = ENAMETOOLONG;
+		return BARO_IO_LOCK;
+	}
+	fd = openat(dirfd, name,
+		    O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
+			    O_NOCTTY,
+		    0600);
+	if (fd < 0)
+		goto out;
+	if (fstat(fd, &st) != 0)
+		goto out;
+	if (check_file(&st, &lock_rules) != NULL) {
+		errno = EPERM;
+		goto out;
+	}
+	if (!flock_bounded(fd))
+		goto out;
+	*lockfd = fd;
+	fd = -1;
+	e = BARO_IO_OK;
+out:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	errno = saved;
+	return e;
+}
+
+static enum baro_io_err read_all(struct baro_file *f)
+{
+	size_t size = (size_t)f->st.st_size;
+	ssize_t r;
+
+	f->data = malloc(size + 1);
+	if (f->data == NULL)
+		return BARO_IO_NOMEM;
+	while (f->len < size) {
+		r = read(f->fd, f->data + f->len, size - f->len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = EIO;
+			return BARO_IO_READ;
+		}
+		f->len += (size_t)r;
+	}
+	f->data[f->len] = '\0';
+	return BARO_IO_OK;
+}
+
+static enum baro_io_err open_checked(struct baro_file *f,
+				     const struct baro_file_rules *rules)
+{
+	f->fd = openat(f->dirfd, f->base,
+		       O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
+			       O_NOCTTY);
+	if (f->fd < 0) {
+		if (errno == ELOOP)
+			f->why = "a symbolic link";
+		return open_err(errno);
+	}
+	if (fstat(f->fd, &f->st) != 0)
+		return BARO_IO_OPEN;
+	f->why = check_file(&f->st, rules);
+	if (f->why != NULL)
+		return BARO_IO_PERM;
+	if (f->st.st_size < 0 || (size_t)f->st.st_size > rules->max_size ||
+	    (f->st.st_size == 0 && !rules->allow_empty))
+		return BARO_IO_SIZE;
+	return read_all(f);
+}
+
+enum baro_io_err baro_file_open(struct baro_file *f, const char *path,
+				const struct baro_file_rules *rules, bool lock)
+{
+	enum baro_io_err e;
+
+	e = baro_open_parent(path, &f->dirfd, f->base, sizeof(f->base),
+			     &f->why);
+	if (e == BARO_IO_OK && lock)
+		e = baro_lock_at(f->dirfd, f->base, &f->lockfd);
+	if (e == BARO_IO_OK)
+		e = open_checked(f, rules);
+	if (e != BARO_IO_OK)
+		f->saved_errno = errno;
+	return e;
+}
+
+static bool write_all(int fd, const char *data, size_t len)
+{
+	ssize_t w;
+
+	while (len > 0) {
+		w = write(fd, data, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return false;
+		}
+		data += w;
+		len -= (size_t)w;
+	}
+	return true;
+}
+
+/* Remove whatever a crash (or anyone) left at the temporary name: a file,
+ * a symlink (unlinked, never followed), a FIFO, an empty directory. */
+static void remove_stale(int dirfd, const char *name)
+{
+	if (unlinkat(dirfd, name, 0) != 0 && (errno == EISDIR ||
+					      errno == EPERM))
+		(void)unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+static int create_exclusive(int dirfd, const char *name)
+{
+	return openat(dirfd, name,
+		      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC |
+			      O_NOCTTY,
+		      0400);
+}
+
+/* "<base>~", or if something there cannot be removed, a unique variant:
+ * a planted name must never block logins for good. */
+static int open_tmp(int dirfd, const char *base, char *tmp, size_t tmpsz)
+{
+	uint32_t rnd;
+	int fd, n, i;
+
+	n = snprintf(tmp, tmpsz, "%s" TMP_SUFFIX, base);
+	if (n < 0 || (size_t)n >= tmpsz) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	remove_stale(dirfd, tmp);
+	fd = create_exclusive(dirfd, tmp);
+	for (i = 0; fd < 0 && errno == EEXIST && i < 8; i++) {
+		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+			return -1;
+		n = snprintf(tmp, tmpsz, "%s" TMP_SUFFIX "%08x", base, rnd);
+		if (n < 0 || (size_t)n >= tmpsz) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		fd = create_exclusive(dirfd, tmp);
+	}
+	return fd;
+}
+
+struct tmp_file {
+	char name[NAME_MAX_LEN + 16];
+	int fd;
+};
+
+static enum baro_io_err write_tmp(int dirfd, const char *base,
+				  const char *data, size_t len, uid_t uid,
+				  gid_t gid, struct tmp_file *t)
+{
+	int saved;
+
+	t->fd = open_tmp(dirfd, base, t->name, sizeof(t->name));
+	if (t->fd < 0)
+		return BARO_IO_TMP_OPEN;
+	if (fchown(t->fd, uid, gid) == 0 && write_all(t->fd, data, len) &&
+	    fsync(t->fd) == 0 && close(t->fd) == 0) {
+		t->fd = -1;
+		return BARO_IO_OK;
+	}
+	saved = errno;
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	(void)unlinkat(dirfd, t->name, 0);
+	errno = saved;
+	return BARO_IO_TMP_WRITE;
+}
+
+static bool unchanged(int dirfd, const char *base, const struct stat *was)
+{
+	struct stat now;
+
+	if (fstatat(dirfd, base, &now, AT_SYMLINK_NOFOLLOW) != 0)
+		return false;
+	return now.st_dev == was->st_dev && now.st_ino == was->st_ino &&
+	       now.st_size == was->st_size &&
+	       now.st_mtim.tv_sec == was->st_mtim.tv_sec &&
+	       now.st_mtim.tv_nsec == was->st_mtim.tv_nsec;
+}
+
+static enum baro_io_err commit_tmp(int dirfd, const struct tmp_file *t,
+				   const char *base, unsigned flags)
+{
+	int saved;
+
+	if (renameat2(dirfd, t->name, dirfd, base, flags) != 0) {
+		saved = errno;
+		(void)unlinkat(dirfd, t->name, 0);
+		errno = saved;
+		return BARO_IO_UPDATE;
+	}
+	return fsync(dirfd) == 0 ? BARO_IO_OK : BARO_IO_UPDATE;
+}
+
+enum baro_io_err baro_file_replace(struct baro_file *f, const char *data,
+				   size_t len)
+{
+	struct tmp_file t;
+	enum baro_io_err e;
+
+	e = write_tmp(f->dirfd, f->base, data, len, f->st.st_uid,
+		      f->st.st_gid, &t);
+	if (e != BARO_IO_OK)
+		goto out;
+	if (!unchanged(f->dirfd, f->base, &f->st)) {
+		(void)unlinkat(f->dirfd, t.name, 0);
+		errno = ESTALE;
+		e = BARO_IO_CHANGED;
+		goto out;
+	}
+	e = commit_tmp(f->dirfd, &t, f->base, 0);
+out:
+	if (e != BARO_IO_OK)
+		f->saved_errno = errno;
+	return e;
+}
+
+enum baro_io_err baro_file_create_at(int dirfd, const char *base,
+				     const char *data, size_t len, bool force)
+{
+	struct tmp_file t;
+	enum baro_io_err e;
+
+	e = write_tmp(dirfd, base, data, len, 0, 0, &t);
+	if (e != BARO_IO_OK)
+		return e;
+	return commit_tmp(dirfd, &t, base, force ? 0 : RENAME_NOREPLACE);
+}
+
+void baro_file_close(struct baro_file *f)
+{
+	if (f->data != NULL) {
+		OPENSSL_cleanse(f->data, f->len);
+		free(f->data);
+		f->data = NULL;
+	}
+	f->len = 0;
+	if (f->fd >= 0)
+		close(f->fd);
+	if (f->lockfd >= 0)
+		close(f->lockfd);
+	if (f->dirfd >= 0)
+		close(f->dirfd);
+	f->fd = f->lockfd = f->dirfd = -1;
+}

@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "pamtest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <security/pam_appl.h>
+
+#define LOG_CAP (256 * 1024)
+
+static char log_buf[LOG_CAP];
+static size_t log_len;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "pamtest: %s: %s\n", what, strerror(errno));
+	abort();
+}
+
+/* --- syslog capture: libpam's pam_vsyslog() calls syslog(), which the
+ * executable (built with ENABLE_EXPORTS) interposes. */
+
+#define PT_EXPORT __attribute__((visibility("default")))
+PT_EXPORT void vsyslog(int pri, const char *fmt, va_list ap);
+PT_EXPORT void syslog(int pri, const char *fmt, ...);
+
+static void capture(const char *fmt, va_list ap)
+{
+	char line[4096];
+	const char *msg;
+	int n;
+
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n < 0)
+		return;
+	msg = strstr(line, "): ");
+	msg = msg != NULL ? msg + 3 : line;
+	n = snprintf(log_buf + log_len, LOG_CAP - log_len, "%s\n", msg);
+	if (n > 0 && (size_t)n < LOG_CAP - log_len)
+		log_len += (size_t)n;
+	if (getenv("PT_VERBOSE") != NULL)
+		fprintf(stderr, "syslog: %s\n", line);
+}
+
+PT_EXPORT void vsyslog(int pri, const char *fmt, va_list ap)
+{
+	(void)pri;
+	capture(fmt, ap);
+}
+
+PT_EXPORT void syslog(int pri, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)pri;
+	va_start(ap, fmt);
+	capture(fmt, ap);
+	va_end(ap);
+}
+
+PT_EXPORT void __syslog_chk(int pri, int flag, const char *fmt, ...);
+PT_EXPORT void __syslog_chk(int pri, int flag, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)pri;
+	(void)flag;
+	va_start(ap, fmt);
+	capture(fmt, ap);
+	va_end(ap);
+}
+
+PT_EXPORT void __vsyslog_chk(int pri, int flag, const char *fmt, va_list ap);
+PT_EXPORT void __vsyslog_chk(int pri, int flag, const char *fmt, va_list ap)
+{
+	(void)pri;
+	(void)flag;
+	capture(fmt, ap);
+}
+
+void pt_log_clear(void)
+{
+	log_len = 0;
+	log_buf[0] = '\0';
+}
+
+const char *pt_log_all(void)
+{
+	return log_buf;
+}
+
+void pt_log_dump(void)
+{
+	fprintf(stderr, "--- captured log ---\n%s--- end ---\n", log_buf);
+}
+
+bool pt_log_contains(const char *part)
+{
+	return strstr(log_buf, part) != NULL;
+}
+
+bool pt_log_has(const char *message)
+{
+	size_t n = strlen(message);
+	const char *p = log_buf;
+
+	while ((p = strstr(p, message)) != NULL) {
+		if ((p == log_buf || p[-1] == '\n') && p[n] == '\n')
+			return true;
+		p++;
+	}
+	return false;
+}
+
+/* --- files --- */
+
+void pt_path(const struct pt_env *e, const char *rel, char *out, size_t n)
+{
+	int r = snprintf(out, n, "%s/%s", e->dir, rel);
+
+	if (r < 0 || (size_t)r >= n)
+		die("path too long");
+}
+
+void pt_mkdir(const char *path, mode_t mode)
+{
+	if (mkdir(path, mode) != 0 && errno != EEXIST)
+		die(path);
+	if (chmod(path, mode) != 0)
+		die(path);
+}
+
+void pt_write(const char *path, const char *content, mode_t mode)
+{
+	size_t len = strlen(content);
+	int fd;
+
+	if (unlink(path) != 0 && errno != ENOENT)
+		die(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0)
+		die(path);
+	if (write(fd, content, len) != (ssize_t)len || fchmod(fd, mode) != 0 ||
+	    close(fd) != 0)
+		die(path);
+}
+
+char *pt_read(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	buf = calloc(1, 70000);
+	if (buf == NULL)
+		die("calloc");
+	n = fread(buf, 1, 69999, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+void pt_setup(struct pt_env *e)
+{
+	strcpy(e->dir, "/tmp/baro-test.XXXXXX");
+	if (mkdtemp(e->dir) == NULL)
+		die("mkdtemp");
+	pt_path(e, "pam.d", e->confdir, sizeof(e->confdir));
+	pt_mkdir(e->confdir, 0755);
+	/* No site conf file: the default /etc/security one must not leak in. */
+	pt_log_clear();
+	unsetenv("BARO_TEST_NOW");
+}
+
+void pt_teardown(struct pt_env *e)
+{
+	char cmd[PATH_MAX + 16];
+	int n = snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
+
+	if (n > 0 && (size_t)n < sizeof(cmd) && strncmp(e->dir, "/tmp/", 5) == 0)
+		(void)system(cmd);
+}
+
+void pt_service(const struct pt_env *e, const char *service,
+		const char *fmt, ...)
+{
+	char path[PATH_MAX], text[8192];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(text))
+		die("service text too long");
+	n = snprintf(path, sizeof(path), "%s/%s", e->confdir, service);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		die("service path too long");
+	pt_write(path, text, 0644);
+}
+
+void pt_simple_service(const struct pt_env *e, const char *args)
+{
+	pt_service(e, "baro-test",
+		   "auth required " BARO_TEST_MODULE " conf=%s/none.conf %s\n",
+		   e->dir, args);
+	/* An empty conf file named explicitly: nothing from /etc leaks in. */
+	{
+		char p[PATH_MAX];
+
+		pt_path(e, "none.conf", p, sizeof(p));
+		pt_write(p, "", 0644);
+	}
+}
+
+/* --- the conversation --- */
+
+static void copy_text(char *dst, const char *src)
+{
+	snprintf(dst, PT_TEXT_MAX, "%s", src != NULL ? src : "");
+}
+
+static int answer(struct pt_run *r, const struct pam_message *m,
+		  struct pam_response *resp)
+{
+	int i = r->n_prompts;
+
+	if (m->msg_style == PAM_ERROR_MSG || m->msg_style == PAM_TEXT_INFO) {
+		if (r->n_errors < PT_MAX_PROMPTS)
+			copy_text(r->errors[r->n_errors++], m->msg);
+		return PAM_SUCCESS;
+	}
+	if (i >= PT_MAX_PROMPTS)
+		return PAM_CONV_ERR;
+	r->n_prompts++;
+	r->styles[i] = m->msg_style;
+	copy_text(r->prompts[i], m->msg);
+	if (r->conv_null || r->responses[i] == NULL)
+		return PAM_SUCCESS;
+	resp->resp = strdup(r->responses[i]);
+	return resp->resp != NULL ? PAM_SUCCESS : PAM_BUF_ERR;
+}
+
+static int conv(int n, const struct pam_message **msg,
+		struct pam_response **resp, void *data)
+{
+	struct pt_run *r = data;
+	struct pam_response *out;
+	int i;
+
+	if (r->conv_fail)
+		return PAM_CONV_ERR;
+	out = calloc((size_t)n, sizeof(*out));
+	if (out == NULL)
+		return PAM_BUF_ERR;
+	for (i = 0; i < n; i++) {
+		if (answer(r, msg[i], &out[i]) != PAM_SUCCESS) {
+			for (; i >= 0; i--)
+				free(out[i].resp);
+			free(out);
+			return PAM_CONV_ERR;
+		}
+	}
+	if (r->conv_null) {
+		free(out);
+		out = NULL;
+	}
+	*resp = out;
+	return PAM_SUCCESS;
+}
+
+int pt_login(const struct pt_env *e, struct pt_run *r)
+{
+	struct pam_conv c = { conv, r };
+	pam_handle_t *pamh = NULL;
+	const void *tok = NULL;
+	int rc, i;
+
+	rc = pam_start_confdir(r->service != NULL ? r->service : "baro-test",
+			       r->user, &c, e->confdir, &pamh);
+	if (rc != PAM_SUCCESS)
+		die("pam_start_confdir");
+	if (r->rhost != NULL)
+		pam_set_item(pamh, PAM_RHOST, r->rhost);
+	if (r->authtok != NULL)
+		pam_set_item(pamh, PAM_AUTHTOK, r->authtok);
+	for (i = 0; i < 4 && r->env[i] != NULL; i++)
+		pam_putenv(pamh, r->env[i]);
+	r->rc = pam_authenticate(pamh, r->flags);
+	r->authtok_after[0] = '\0';
+	if (pam_get_item(pamh, PAM_AUTHTOK, &tok) == PAM_SUCCESS)
+		copy_text(r->authtok_after, tok);
+	pam_end(pamh, r->rc);
+	return r->rc;
+}
+
+/* --- clock and reference codes --- */
+
+void pt_set_now(int64_t t)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", (long long)t);
+	setenv("BARO_TEST_NOW", buf, 1);
+}
+
+void pt_oathtool(const char *b32, const char *hash, unsigned digits,
+		 unsigned cycle, int64_t t, char *out, size_t outsz)
+{
+	char cmd[512];
+	FILE *p;
+	int n;
+
+	n = snprintf(cmd, sizeof(cmd),
+		     OATHTOOL " --totp=%s -d %u -s %us -N '@%lld' --base32 %s",
+		     hash, digits, cycle, (long long)t, b32);
+	if (n < 0 || (size_t)n >= sizeof(cmd))
+		die("oathtool command too long");
+	p = popen(cmd, "r");
+	if (p == NULL || fgets(out, (int)outsz, p) == NULL)
+		die("oathtool");
+	pclose(p);
+	out[strcspn(out, "\n")] = '\0';
+}
