@@ -36,7 +36,8 @@ enum baro_seal_err baro_seal(const uint8_t hostkey[BARO_HOSTKEY_LEN],
 			     const char *user, const uint8_t *key,
 			     size_t keylen, char *out, size_t outsz);
 
-/* Open a sealed value; key bytes to out (wiped on failure). */
+/* Open a sealed value; key bytes to out (wiped on failure). BARO_KEY_MAX
+ * bytes of out always suffice; *outlen is 0 on failure. */
 enum baro_seal_err baro_unseal(const uint8_t hostkey[BARO_HOSTKEY_LEN],
 			       const char *user, const char *sealed,
 			       uint8_t *out, size_t outsz, size_t *outlen);

@@ -185,8 +185,9 @@ void pt_teardown(struct pt_env *e)
 	char cmd[PATH_MAX + 16];
 	int n = snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
 
-	if (n > 0 && (size_t)n < sizeof(cmd) && strncmp(e->dir, "/tmp/", 5) == 0)
-		(void)system(cmd);
+	if (n > 0 && (size_t)n < sizeof(cmd) &&
+	    strncmp(e->dir, "/tmp/", 5) == 0 && system(cmd) != 0)
+		fprintf(stderr, "pamtest: could not remove %s\n", e->dir);
 }
 
 void pt_service(const struct pt_env *e, const char *service,
