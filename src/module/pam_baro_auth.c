@@ -503,7 +503,11 @@ static int authenticate(struct login *l, int argc, const char **argv)
 		return rc;
 	if (!compute_path(l))
 		return PAM_AUTHINFO_UNAVAIL;
-	if (l->known && l->cfg.nullok && secret_missing(l)) {
+	/* nullok: an unknown user has no file either, so it is not prompted
+	 * either: the prompt never tells who exists. */
+	if (l->cfg.nullok && !l->known)
+		return PAM_USER_UNKNOWN;
+	if (l->cfg.nullok && secret_missing(l)) {
 		baro_log(&l->lg, LOG_DEBUG, "No secret file %s: nullok", l->path);
 		return PAM_IGNORE;
 	}

@@ -1,15 +1,23 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "pamtest.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cmocka.h>
 #include <security/pam_appl.h>
+
+#include "baro/base32.h"
+#include "baro/secret.h"
+#include "baro/totp.h"
+#include "baro/verify.h"
 
 #define LOG_CAP (256 * 1024)
 
@@ -119,6 +127,18 @@ bool pt_log_has(const char *message)
 
 /* --- files --- */
 
+void pt_format(char *out, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vsnprintf(out, n, fmt, ap);
+	va_end(ap);
+	if (r < 0 || (size_t)r >= n)
+		die("text too long");
+}
+
 void pt_path(const struct pt_env *e, const char *rel, char *out, size_t n)
 {
 	int r = snprintf(out, n, "%s/%s", e->dir, rel);
@@ -180,6 +200,25 @@ void pt_setup(struct pt_env *e)
 	unsetenv("BARO_TEST_NOW");
 }
 
+void pt_setup_secret(struct pt_env *e, char *secret, size_t n)
+{
+	char dir[PATH_MAX];
+
+	pt_setup(e);
+	pt_path(e, "secrets", dir, sizeof(dir));
+	pt_mkdir(dir, 0700);
+	pt_path(e, "secrets/.baro_auth", secret, n);
+}
+
+void pt_write_secret(const char *path, const char *extra)
+{
+	char text[4096];
+
+	pt_format(text, sizeof(text), "SECURE_KEY %s\nCYCLE_TIME 30\n%s",
+		  PT_KEY_B32, extra);
+	pt_write(path, text, 0400);
+}
+
 void pt_teardown(struct pt_env *e)
 {
 	char cmd[PATH_MAX + 16];
@@ -220,6 +259,43 @@ void pt_simple_service(const struct pt_env *e, const char *args)
 		pt_path(e, "none.conf", p, sizeof(p));
 		pt_write(p, "", 0644);
 	}
+}
+
+/* An empty conf file, named so that nothing from /etc leaks in. */
+static void empty_conf(const struct pt_env *e, char *out, size_t n)
+{
+	pt_path(e, "none.conf", out, n);
+	pt_write(out, "", 0644);
+}
+
+void pt_module_service(const struct pt_env *e, bool verdict,
+		       const char *conf, const char *args)
+{
+	char none[PATH_MAX];
+
+	if (conf == NULL) {
+		empty_conf(e, none, sizeof(none));
+		conf = none;
+	}
+	pt_service(e, "baro-test", "auth %s " BARO_TEST_MODULE " conf=%s %s\n%s",
+		   verdict ? "[success=done ignore=ignore default=die]"
+			   : "required",
+		   conf, args, verdict ? "auth required pam_permit.so\n" : "");
+}
+
+bool pt_item_service(const struct pt_env *e, const char *args)
+{
+	char conf[PATH_MAX];
+
+	if (access(PT_SET_ITEMS, R_OK) != 0 || access(PT_GET_ITEMS, R_OK) != 0)
+		return false;
+	empty_conf(e, conf, sizeof(conf));
+	pt_service(e, "baro-test",
+		   "auth required " PT_SET_ITEMS "\n"
+		   "auth required " BARO_TEST_MODULE " conf=%s %s\n"
+		   "auth required " PT_GET_ITEMS "\n",
+		   conf, args);
+	return true;
 }
 
 /* --- the conversation --- */
@@ -293,12 +369,23 @@ int pt_login(const struct pt_env *e, struct pt_run *r)
 		pam_set_item(pamh, PAM_RHOST, r->rhost);
 	if (r->authtok != NULL)
 		pam_set_item(pamh, PAM_AUTHTOK, r->authtok);
+	/* What pam_set_items.so (pt_item_service) reads. */
+	if (r->authtok != NULL)
+		setenv("PAM_AUTHTOK", r->authtok, 1);
+	else
+		unsetenv("PAM_AUTHTOK");
 	for (i = 0; i < 4 && r->env[i] != NULL; i++)
 		pam_putenv(pamh, r->env[i]);
 	r->rc = pam_authenticate(pamh, r->flags);
 	r->authtok_after[0] = '\0';
 	if (pam_get_item(pamh, PAM_AUTHTOK, &tok) == PAM_SUCCESS)
 		copy_text(r->authtok_after, tok);
+	else /* PAM_BAD_ITEM: what pam_get_items.so left, if in the stack */
+		copy_text(r->authtok_after, pam_getenv(pamh, "PAM_AUTHTOK"));
+	unsetenv("PAM_AUTHTOK");
+	r->setcred_rc = PAM_SYSTEM_ERR;
+	if (r->setcred)
+		r->setcred_rc = pam_setcred(pamh, PAM_ESTABLISH_CRED);
 	pam_end(pamh, r->rc);
 	return r->rc;
 }
@@ -330,4 +417,68 @@ void pt_oathtool(const char *b32, const char *hash, unsigned digits,
 		die("oathtool");
 	pclose(p);
 	out[strcspn(out, "\n")] = '\0';
+}
+
+void pt_code(int64_t t, char *out, size_t outsz)
+{
+	pt_oathtool(PT_KEY_B32, "SHA1", 6, 30, t, out, outsz);
+}
+
+void pt_emergency_line(const char *code, char *out, size_t outsz)
+{
+	uint8_t key[BARO_KEY_MAX], h[BARO_EMERGENCY_HASH_LEN];
+	char hex[2 * BARO_EMERGENCY_HASH_LEN + 1];
+	size_t keylen = 0, i;
+
+	if (!baro_base32_decode(PT_KEY_B32, key, sizeof(key), &keylen) ||
+	    !baro_emergency_hash(key, keylen, code, h))
+		die("emergency hash");
+	for (i = 0; i < sizeof(h); i++)
+		pt_format(hex + 2 * i, 3, "%02x", h[i]);
+	pt_format(out, outsz, "EMERGENCY_KEY %s\n", hex);
+}
+
+/* --- what a state rewrite leaves --- */
+
+void pt_assert_secret_file(const char *path, struct baro_secret *s)
+{
+	struct stat st;
+	char *text;
+
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0400);
+	assert_int_equal(st.st_uid, 0);
+	assert_int_equal(st.st_gid, 0);
+	assert_int_equal(st.st_nlink, 1);
+	text = pt_read(path);
+	assert_non_null(text);
+	assert_int_equal(baro_secret_parse(text, strlen(text), s),
+			 BARO_PARSE_OK);
+	assert_string_equal(s->secure_key, PT_KEY_B32);
+	s->n_lines = 0; /* they point into text */
+	free(text);
+}
+
+void pt_assert_dir_holds(const char *dir, const char *const *names)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t want = 0, seen = 0, i;
+	bool known;
+
+	assert_non_null(d);
+	while (names[want] != NULL)
+		want++;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		for (i = 0, known = false; i < want && !known; i++)
+			known = strcmp(de->d_name, names[i]) == 0;
+		if (!known)
+			fail_msg("unexpected entry %s/%s", dir, de->d_name);
+		seen++;
+	}
+	closedir(d);
+	assert_int_equal(seen, want);
 }

@@ -25,11 +25,14 @@ struct pt_run {
 	const char *user;
 	const char *responses[PT_MAX_PROMPTS]; /* answers, in order */
 	const char *rhost;
-	const char *authtok;  /* set as PAM_AUTHTOK before authenticating */
+	const char *authtok;  /* PAM_AUTHTOK before authenticating: libpam
+			       * takes it only from a module, so this needs
+			       * pt_item_service() (pam_set_items.so) */
 	const char *env[4];   /* NAME=VALUE for the PAM environment */
 	bool conv_fail;       /* the conversation returns PAM_CONV_ERR */
 	bool conv_null;       /* the conversation answers NULL */
 	int flags;
+	bool setcred;         /* pam_setcred(PAM_ESTABLISH_CRED) afterwards */
 
 	/* results */
 	int rc;
@@ -38,11 +41,17 @@ struct pt_run {
 	char prompts[PT_MAX_PROMPTS][PT_TEXT_MAX];
 	int n_errors;
 	char errors[PT_MAX_PROMPTS][PT_TEXT_MAX];
-	char authtok_after[PT_TEXT_MAX]; /* PAM_AUTHTOK after, "" if unset */
+	char authtok_after[PT_TEXT_MAX]; /* PAM_AUTHTOK after, "" if unset;
+					  * needs pt_item_service() too */
+	int setcred_rc;
 };
 
 void pt_setup(struct pt_env *e);
 void pt_teardown(struct pt_env *e);
+
+/* snprintf that aborts on truncation. */
+void pt_format(char *out, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* dir/rel into out (aborts on truncation). */
 void pt_path(const struct pt_env *e, const char *rel, char *out, size_t n);
@@ -61,6 +70,35 @@ void pt_simple_service(const struct pt_env *e, const char *args);
 
 int pt_login(const struct pt_env *e, struct pt_run *r);
 
+/* "auth <control> <test module> conf=CONF ARGS" (conf NULL: an empty
+ * one). With verdict, the control is [success=done ignore=ignore
+ * default=die] and pam_permit follows, so pam_authenticate() returns the
+ * module's own code and a PAM_IGNORE shows as PAM_SUCCESS (alone in a
+ * stack libpam would turn it into PAM_PERM_DENIED); else "required". */
+void pt_module_service(const struct pt_env *e, bool verdict,
+		       const char *conf, const char *args);
+
+/* Debian's libpam-wrapper modules: pam_set_items.so sets PAM items from
+ * the process environment, pam_get_items.so copies them into the PAM
+ * environment, the only way for an application to see PAM_AUTHTOK. */
+#ifndef PT_PAM_WRAPPER_DIR
+#define PT_PAM_WRAPPER_DIR "/usr/lib/x86_64-linux-gnu/pam_wrapper"
+#endif
+#define PT_SET_ITEMS PT_PAM_WRAPPER_DIR "/pam_set_items.so"
+#define PT_GET_ITEMS PT_PAM_WRAPPER_DIR "/pam_get_items.so"
+
+/* pam_set_items, the test module with args, pam_get_items: authtok and
+ * authtok_after of struct pt_run work. False (nothing written) when
+ * libpam-wrapper is not installed. */
+bool pt_item_service(const struct pt_env *e, const char *args);
+
+/* The usual fixture: pt_setup(), a root-only dir/secrets and the path
+ * of the secret file in it. */
+void pt_setup_secret(struct pt_env *e, char *secret, size_t n);
+
+/* "SECURE_KEY PT_KEY_B32", "CYCLE_TIME 30", then extra; mode 0400. */
+void pt_write_secret(const char *path, const char *extra);
+
 /* The injected clock of the test module. */
 void pt_set_now(int64_t t);
 
@@ -68,12 +106,27 @@ void pt_set_now(int64_t t);
 void pt_oathtool(const char *b32, const char *hash, unsigned digits,
 		 unsigned cycle, int64_t t, char *out, size_t outsz);
 
+/* The code of PT_KEY_B32 at t with the defaults (SHA1, 6 digits, 30 s). */
+void pt_code(int64_t t, char *out, size_t outsz);
+
+/* "EMERGENCY_KEY <hex>\n" storing code for PT_KEY_B32 (SPEC §3). */
+void pt_emergency_line(const char *code, char *out, size_t outsz);
+
 /* Captured syslog, message part only (after "module(service:auth): "). */
 void pt_log_clear(void);
 bool pt_log_has(const char *message);  /* an exact line */
 bool pt_log_contains(const char *part);
 const char *pt_log_all(void);
 void pt_log_dump(void);
+
+/* Assert (cmocka) what a state rewrite must leave at path: a regular
+ * file owned by root:root, mode 0400, one link, parsing with the key
+ * PT_KEY_B32. *s gets the parsed state; its text lines are dropped. */
+struct baro_secret;
+void pt_assert_secret_file(const char *path, struct baro_secret *s);
+
+/* Assert that dir holds exactly the names of the NULL-terminated list. */
+void pt_assert_dir_holds(const char *dir, const char *const *names);
 
 /* A user that exists on every Debian system and is not root. */
 #define PT_USER "nobody"
