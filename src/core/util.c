@@ -96,7 +96,8 @@ bool baro_expand_path(const char *tmpl, const char *user, const char *home,
 	if (outsz == 0)
 		return false;
 	out[0] = '\0';
-	if (*p == '~') {
+	/* Only "~" or "~/...": "~name" is another user's home, not ours. */
+	if (p[0] == '~' && (p[1] == '/' || p[1] == '\0')) {
 		if (home == NULL || home[0] != '/' ||
 		    !append(out, outsz, &pos, home, strlen(home)))
 			return false;
