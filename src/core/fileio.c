@@ -200,10 +200,16 @@ enum baro_io_err baro_lock_at(int dirfd, const char *base, int *lockfd)
 		errno = ENAMETOOLONG;
 		return BARO_IO_LOCK;
 	}
+	/* flock() needs no write access: an existing lock file is opened
+	 * read-only, so a read-only file system with no state to write still
+	 * lets logins through. */
 	fd = openat(dirfd, name,
-		    O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
-			    O_NOCTTY,
-		    0600);
+		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0 && errno == ENOENT)
+		fd = openat(dirfd, name,
+			    O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+				    O_NONBLOCK | O_NOCTTY,
+			    0600);
 	if (fd < 0)
 		goto out;
 	if (fstat(fd, &st) != 0)
@@ -277,6 +283,10 @@ enum baro_io_err baro_file_open(struct baro_file *f, const char *path,
 
 	e = baro_open_parent(path, &f->dirfd, f->base, sizeof(f->base),
 			     &f->why);
+	/* No lock file is created beside a secret that does not exist. */
+	if (e == BARO_IO_OK && lock &&
+	    fstatat(f->dirfd, f->base, &f->st, AT_SYMLINK_NOFOLLOW) != 0)
+		e = errno == ENOENT ? BARO_IO_MISSING : BARO_IO_OPEN;
 	if (e == BARO_IO_OK && lock)
 		e = baro_lock_at(f->dirfd, f->base, &f->lockfd);
 	if (e == BARO_IO_OK)

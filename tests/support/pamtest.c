@@ -482,3 +482,11 @@ void pt_assert_dir_holds(const char *dir, const char *const *names)
 	closedir(d);
 	assert_int_equal(seen, want);
 }
+
+void pt_require_root(const char *test, const char *why)
+{
+	if (geteuid() == 0)
+		return;
+	fprintf(stderr, "%s: needs root (%s); skipped\n", test, why);
+	exit(77);
+}

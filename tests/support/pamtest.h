@@ -128,6 +128,10 @@ void pt_assert_secret_file(const char *path, struct baro_secret *s);
 /* Assert that dir holds exactly the names of the NULL-terminated list. */
 void pt_assert_dir_holds(const char *dir, const char *const *names);
 
+/* Unless running as root: say so on stderr and exit 77, the ctest
+ * SKIP_RETURN_CODE of the root suites. */
+void pt_require_root(const char *test, const char *why);
+
 /* A user that exists on every Debian system and is not root. */
 #define PT_USER "nobody"
 #define PT_KEY_B32 "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
