@@ -208,6 +208,28 @@ static void acl_is_read_before_the_secret_file(void **state)
 	assert_false(pt_log_contains("Failed to secret file read"));
 }
 
+/* The shipped example is a working ACL. */
+static void shipped_example_acl_works(void **state)
+{
+	struct ctx *c = *state;
+	char *text = pt_read(BARO_SOURCE_DIR "/conf/baro_acl.example");
+	struct pt_run skip = { .service = "sshd" }, deny = { 0 }, req = { 0 };
+
+	assert_non_null(text);
+	use_acl(c, text, 0444);
+	free(text);
+	pt_service(&c->env, "sshd",
+		   "auth [success=done ignore=ignore default=die] " BARO_TEST_MODULE
+		   " conf=%s/none.conf secret=%s encrypt=no acl=%s\n"
+		   "auth required pam_permit.so\n",
+		   c->env.dir, c->secret, c->acl);
+	assert_int_equal(login(c, "deploy", "10.20.7.8", &skip), PAM_SUCCESS);
+	assert_int_equal(skip.n_prompts, 0);
+	assert_int_equal(login(c, "guest", "10.20.7.8", &deny), PAM_PERM_DENIED);
+	assert_int_equal(login(c, "alice", "10.20.7.8", &req), PAM_SUCCESS);
+	assert_int_equal(req.n_prompts, 1);
+}
+
 static void expect_acl_error(struct ctx *c, const char *line)
 {
 	struct pt_run r = { 0 };
@@ -300,7 +322,8 @@ static void write_nss_files(const char *dir)
 		   "carol:x:5003:5003::/nonexistent:/bin/sh\n"
 		   "dave:x:5004:5004::/nonexistent:/bin/sh\n"
 		   "erin:x:5005:5100::/nonexistent:/bin/sh\n"
-		   "guest:x:5006:5006::/nonexistent:/bin/sh\n");
+		   "guest:x:5006:5006::/nonexistent:/bin/sh\n"
+		   "deploy:x:5007:5007::/nonexistent:/bin/sh\n");
 	write_file(dir, "group",
 		   "root:x:0:\nnogroup:x:65534:\n"
 		   "alice:x:5001:\nbob:x:5002:\ncarol:x:5003:\ndave:x:5004:\n"
@@ -349,6 +372,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(empty_acl_requires_code),
 		cmocka_unit_test(unknown_user_skipped_by_acl_is_still_unknown),
 		cmocka_unit_test(acl_is_read_before_the_secret_file),
+		cmocka_unit_test(shipped_example_acl_works),
 		cmocka_unit_test(writable_acl_fails_closed),
 		cmocka_unit_test(acl_not_owned_by_root_fails_closed),
 		cmocka_unit_test(missing_acl_fails_closed),
