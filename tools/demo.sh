@@ -18,15 +18,16 @@ fi
 
 tools/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" --target pam_baro_auth baro-demo baro-keygen >/dev/null
+cmake --build build -j"$(nproc)" --target pam_baro_auth baro-demo >/dev/null
 
 demo=$(mktemp -d /tmp/baro-demo.XXXXXX)
 trap 'rm -rf "$demo"' EXIT
 user=baro-demo
 mkdir -m 0755 "$demo/pam.d" "$demo/nss"
 mkdir -m 0700 "$demo/baropam"
-echo "$user:x:64999:64999:BaroPAM demo:/nonexistent:/usr/sbin/nologin" > "$demo/nss/passwd"
-echo "$user:x:64999:" > "$demo/nss/group"
+printf 'root:x:0:0:root:/root:/bin/sh\n%s:x:64999:64999:BaroPAM demo:/nonexistent:/usr/sbin/nologin\n' \
+	"$user" > "$demo/nss/passwd"
+printf 'root:x:0:\n%s:x:64999:\n' "$user" > "$demo/nss/group"
 export LD_PRELOAD=libnss_wrapper.so
 export NSS_WRAPPER_PASSWD="$demo/nss/passwd" NSS_WRAPPER_GROUP="$demo/nss/group"
 
@@ -37,9 +38,13 @@ cat > "$demo/pam.d/baro-demo" <<PAM
 auth required $PWD/build/src/pam_baro_auth.so conf=$demo/baro_auth.conf
 PAM
 
-echo "== Provisioning $user (baro-keygen create) =="
-build/tools/baro-keygen/baro-keygen create -u "$user" -c "$demo/baro_auth.conf" \
-	--issuer "pam_baro_auth demo" --qr utf8 | tee "$demo/enrol.txt"
+mkdir -m 0700 "$demo/baropam/$user"
+echo "== Provisioning $user =="
+build/src/baro-demo --provision "$demo/baropam/$user/.baro_auth" -u "$user" |
+	tee "$demo/enrol.txt"
+if command -v qrencode >/dev/null; then
+	qrencode -t UTF8 -m 1 < "$demo/enrol.txt" || true
+fi
 uri=$(grep -o 'otpauth://[^ ]*' "$demo/enrol.txt" | head -n1)
 key=$(sed -n 's/.*[?&]secret=\([A-Z2-7]*\).*/\1/p' <<<"$uri")
 

@@ -4,17 +4,21 @@
  * touched. Interactive by default (libpam's misc_conv); with --auto the
  * conversation answers the current code computed from the base32 key given,
  * which lets the README's first command run unattended. */
+#include <fcntl.h>
 #include <getopt.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include <security/pam_appl.h>
 #include <security/pam_misc.h>
 
 #include "baro/base32.h"
+#include "baro/fileio.h"
 #include "baro/totp.h"
 #include "baro/util.h"
 
@@ -64,11 +68,51 @@ fail:
 	return PAM_CONV_ERR;
 }
 
+/* --provision: a demo secret file with a fresh 20-byte key, written with
+ * the module's own atomic no-follow writer; prints the enrolment URI. */
+static int provision(const char *path, const char *user)
+{
+	uint8_t key[20];
+	char b32[64], text[256], base[256];
+	const char *why = NULL;
+	int dirfd = -1, n, rc = 1;
+
+	if (RAND_bytes(key, sizeof(key)) != 1 ||
+	    !baro_base32_encode(key, sizeof(key), b32, sizeof(b32)))
+		goto out;
+	n = snprintf(text, sizeof(text),
+		     "SECURE_KEY %s\nCYCLE_TIME 30\nKEY_METHOD SHA1\nDIGITS 6\n"
+		     "WINDOW_SIZE 3\nRATE_LIMIT 3 30\nDISALLOW_REUSE\n",
+		     b32);
+	if (n < 0 || (size_t)n >= sizeof(text))
+		goto out;
+	if (baro_open_parent(path, &dirfd, base, sizeof(base), &why) !=
+		    BARO_IO_OK ||
+	    baro_file_create_at(dirfd, base, text, (size_t)n, false) !=
+		    BARO_IO_OK) {
+		fprintf(stderr, "baro-demo: cannot create %s: %s\n", path,
+			why != NULL ? why : "write failed");
+		goto out;
+	}
+	printf("otpauth://totp/pam_baro_auth%%20demo:%s?secret=%s"
+	       "&issuer=pam_baro_auth%%20demo&algorithm=SHA1&digits=6&period=30\n",
+	       user, b32);
+	rc = 0;
+out:
+	if (dirfd >= 0)
+		close(dirfd);
+	OPENSSL_cleanse(key, sizeof(key));
+	OPENSSL_cleanse(b32, sizeof(b32));
+	OPENSSL_cleanse(text, sizeof(text));
+	return rc;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: baro-demo -d CONFDIR -s SERVICE -u USER "
-		"[--auto BASE32 [--hash H] [--digits N] [--period S]]\n");
+		"[--auto BASE32 [--hash H] [--digits N] [--period S]]\n"
+		"       baro-demo --provision PATH -u USER\n");
 	exit(2);
 }
 
@@ -90,11 +134,13 @@ int main(int argc, char **argv)
 		{ "hash", required_argument, NULL, 'H' },
 		{ "digits", required_argument, NULL, 'D' },
 		{ "period", required_argument, NULL, 'P' },
+		{ "provision", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct auto_answer a = { .hash = BARO_SHA1, .digits = 6, .period = 30 };
 	struct pam_conv conv = { misc_conv, NULL };
 	const char *confdir = NULL, *service = NULL, *user = NULL;
+	const char *provision_path = NULL;
 	pam_handle_t *pamh = NULL;
 	bool automatic = false;
 	int c, rc;
@@ -104,6 +150,7 @@ int main(int argc, char **argv)
 		case 'd': confdir = optarg; break;
 		case 's': service = optarg; break;
 		case 'u': user = optarg; break;
+		case 'p': provision_path = optarg; break;
 		case 'a':
 			automatic = true;
 			if (!baro_base32_decode(optarg, a.key, sizeof(a.key),
@@ -126,6 +173,8 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
+	if (provision_path != NULL && user != NULL)
+		return provision(provision_path, user);
 	if (confdir == NULL || service == NULL || user == NULL)
 		usage();
 	if (automatic)
