@@ -23,6 +23,7 @@
 #include "baro/util.h"
 
 struct auto_answer {
+	const char *fixed; /* --code: answer this instead */
 	uint8_t key[BARO_KEY_MAX];
 	size_t keylen;
 	enum baro_hash hash;
@@ -48,11 +49,19 @@ static int auto_conv(int n, const struct pam_message **msg,
 			printf("%s\n", msg[i]->msg);
 			continue;
 		}
+		if (a->fixed != NULL) {
+			out[i].resp = strdup(a->fixed);
+			if (out[i].resp == NULL)
+				goto fail;
+			continue;
+		}
 		if (!baro_hotp(a->hash, a->key, a->keylen,
 			       (uint64_t)baro_totp_counter(time(NULL), a->period),
 			       a->digits, &value))
 			goto fail;
-		snprintf(code, sizeof(code), "%0*u", (int)a->digits, value);
+		if ((unsigned)snprintf(code, sizeof(code), "%0*u",
+				       (int)a->digits, value) >= sizeof(code))
+			goto fail;
 		printf("%s%s   (answered by --auto)\n", msg[i]->msg, code);
 		out[i].resp = strdup(code);
 		OPENSSL_cleanse(code, sizeof(code));
@@ -112,6 +121,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: baro-demo -d CONFDIR -s SERVICE -u USER "
 		"[--auto BASE32 [--hash H] [--digits N] [--period S]]\n"
+		"       baro-demo -d CONFDIR -s SERVICE -u USER --code CODE\n"
 		"       baro-demo --provision PATH -u USER\n");
 	exit(2);
 }
@@ -135,6 +145,7 @@ int main(int argc, char **argv)
 		{ "digits", required_argument, NULL, 'D' },
 		{ "period", required_argument, NULL, 'P' },
 		{ "provision", required_argument, NULL, 'p' },
+		{ "code", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct auto_answer a = { .hash = BARO_SHA1, .digits = 6, .period = 30 };
@@ -151,6 +162,10 @@ int main(int argc, char **argv)
 		case 's': service = optarg; break;
 		case 'u': user = optarg; break;
 		case 'p': provision_path = optarg; break;
+		case 'c':
+			automatic = true;
+			a.fixed = optarg;
+			break;
 		case 'a':
 			automatic = true;
 			if (!baro_base32_decode(optarg, a.key, sizeof(a.key),
