@@ -501,7 +501,7 @@ static enum acl_status scan_rule(const struct acl_rule *rule,
 				 const struct baro_acl_subject *subj, bool want,
 				 bool *matched)
 {
-	bool svc_ok, org_ok, usr_ok;
+	bool svc_ok = false, org_ok = false, usr_ok = false;
 	enum acl_status st;
 
 	st = scan_services(rule->services, subj, want, &svc_ok);

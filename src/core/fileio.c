@@ -368,20 +368,23 @@ static enum baro_io_err write_tmp(int dirfd, const char *base,
 				  const char *data, size_t len, uid_t uid,
 				  gid_t gid, struct tmp_file *t)
 {
+	bool ok;
 	int saved;
 
 	t->fd = open_tmp(dirfd, base, t->name, sizeof(t->name));
 	if (t->fd < 0)
 		return BARO_IO_TMP_OPEN;
-	if (fchown(t->fd, uid, gid) == 0 && write_all(t->fd, data, len) &&
-	    fsync(t->fd) == 0 && close(t->fd) == 0) {
-		t->fd = -1;
-		return BARO_IO_OK;
-	}
+	ok = fchown(t->fd, uid, gid) == 0 && write_all(t->fd, data, len) &&
+	     fsync(t->fd) == 0;
 	saved = errno;
-	if (t->fd >= 0)
-		close(t->fd);
+	/* close() releases the descriptor even when it fails: never twice. */
+	if (close(t->fd) != 0 && ok) {
+		ok = false;
+		saved = errno;
+	}
 	t->fd = -1;
+	if (ok)
+		return BARO_IO_OK;
 	(void)unlinkat(dirfd, t->name, 0);
 	errno = saved;
 	return BARO_IO_TMP_WRITE;

@@ -89,7 +89,7 @@ static void set_ip(char *out, const char *in, size_t n)
 	unsigned char buf[sizeof(struct in6_addr)];
 	char tmp[IP_MAX];
 
-	strcpy(out, "0.0.0.0");
+	memcpy(out, "0.0.0.0", sizeof("0.0.0.0"));
 	if (in == NULL || n == 0 || n >= sizeof(tmp))
 		return;
 	memcpy(tmp, in, n);

@@ -1,0 +1,1530 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * baro_bench: what one login costs (issue 8), in one process and one run.
+ *
+ * A login is pam_start_confdir() → pam_authenticate() → pam_end() through
+ * the real libpam, timed as a whole. Every case runs its logins in each
+ * round, the rounds interleave the cases (so that noise from the rest of
+ * the machine falls on all of them alike), and the figure of a case is
+ * the median over the rounds of its ns/login. Ratios are to pam_permit,
+ * the floor: what libpam itself costs.
+ *
+ * The cases: pam_permit; pam_baro_auth read-only (right code, no state),
+ * wrong code with WINDOW_SIZE 3 and 17, the state path (RATE_LIMIT and
+ * DISALLOW_REUSE, the file rewritten every login, the test module's clock
+ * moved one cycle per login), encrypt=yes and an ACL of 1000 rules; the
+ * same for Debian's pam_google_authenticator and pam_oath; and the
+ * cheapest durable rewrite (tmp, write, fsync, rename, fsync dir).
+ * Then 2, 4 and 8 processes at once, on one user and on different users:
+ * throughput, p50/p99 and exact accounting read back from the files.
+ *
+ * Needs root: every secret file must be root's (SPEC §3).
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <security/pam_appl.h>
+
+#include "baro/base32.h"
+#include "baro/fileio.h"
+#include "baro/secret.h"
+#include "baro/totp.h"
+#include "baro/util.h"
+#ifndef BARO_BENCH_NO_SEAL
+#include "baro/seal.h"
+#endif
+
+#ifndef PAM_MODULE_DIR
+#define PAM_MODULE_DIR "/lib/x86_64-linux-gnu/security"
+#endif
+#define GA_MODULE PAM_MODULE_DIR "/pam_google_authenticator.so"
+#define OATH_MODULE PAM_MODULE_DIR "/pam_oath.so"
+
+#define CYCLE 30
+#define RHOST "203.0.113.7"
+#define USER "root"
+#define KEY_B32 "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ" /* "12345678901234567890" */
+#define KEY_HEX "3132333435363738393031323334353637383930"
+#define STATE_T0 1700000000LL
+#define ROUNDS_MAX 64
+#define ACL_RULES 1000
+#define SKEW_SPAN 1501 /* google-authenticator's skew search: ±25*60 cycles */
+#define MAX_PROCS 8
+#define ACCT_MAX 96 /* RATE_LIMIT 100 3600 holds every attempt */
+
+/* --- small helpers ------------------------------------------------------- */
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	fputs("baro_bench: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (%s)\n", strerror(saved));
+	exit(2);
+}
+
+static void fmt(char *out, size_t n, const char *f, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fmt(char *out, size_t n, const char *f, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, f);
+	r = vsnprintf(out, n, f, ap);
+	va_end(ap);
+	if (r < 0 || (size_t)r >= n)
+		die("text too long: %.40s", out);
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t cpu_ns(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru); /* not the log daemon thread */
+	return ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
+	       ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
+}
+
+static void make_dir(const char *path)
+{
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		die("mkdir %s", path);
+}
+
+/* A fresh inode with the contents, owned by root, mode as given. */
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	size_t len = strlen(text);
+	int fd;
+
+	if (unlink(path) != 0 && errno != ENOENT)
+		die("unlink %s", path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len ||
+	    fchmod(fd, mode) != 0 || close(fd) != 0)
+		die("write %s", path);
+}
+
+static char *read_file(const char *path)
+{
+	static char buf[BARO_FILE_MAX + 1];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		die("open %s", path);
+	n = read(fd, buf, BARO_FILE_MAX);
+	close(fd);
+	if (n < 0)
+		die("read %s", path);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Flush what set-up wrote, so that a timed round does not pay for it. */
+static void sync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || syncfs(fd) != 0)
+		die("syncfs %s", path);
+	close(fd);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(const double *v, unsigned n)
+{
+	double s[ROUNDS_MAX];
+
+	memcpy(s, v, n * sizeof(*v));
+	qsort(s, n, sizeof(*s), cmp_double);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/* --- syslog: a daemon on the other core --------------------------------
+ *
+ * This machine runs no syslog daemon: glibc's syslog() finds no /dev/log,
+ * and once a module has called openlog(LOG_CONS) (google-authenticator
+ * does, on every message) every later message of the process goes to
+ * the console, which costs milliseconds. Neither is what a login costs on
+ * a host with journald or rsyslog. So the driver exports syslog() and
+ * vsyslog() (libpam's pam_syslog() and the modules bind to them, as in
+ * tests/support/pamtest.c) and does what glibc does with a daemon:
+ * format the header and the message, send() one datagram; a thread reads
+ * them, as the daemon would on the other core. --real-syslog turns this
+ * off and leaves glibc's own syslog() in place.
+ */
+
+#define BENCH_EXPORT __attribute__((visibility("default")))
+
+static int log_fds[2] = { -1, -1 };
+static bool real_syslog;
+static unsigned long log_lines;
+
+BENCH_EXPORT void vsyslog(int pri, const char *f, va_list ap);
+BENCH_EXPORT void syslog(int pri, const char *f, ...);
+BENCH_EXPORT void __vsyslog_chk(int pri, int flag, const char *f, va_list ap);
+BENCH_EXPORT void __syslog_chk(int pri, int flag, const char *f, ...);
+
+static void forward_real(int pri, const char *f, va_list ap)
+{
+	static void (*real)(int, const char *, va_list);
+
+	if (real == NULL)
+		real = (void (*)(int, const char *, va_list))dlsym(RTLD_NEXT,
+								    "vsyslog");
+	if (real != NULL)
+		real(pri, f, ap);
+}
+
+BENCH_EXPORT void vsyslog(int pri, const char *f, va_list ap)
+{
+	char msg[2048];
+	struct tm tm;
+	time_t t;
+	size_t n;
+
+	if (real_syslog || log_fds[1] < 0) {
+		forward_real(pri, f, ap);
+		return;
+	}
+	t = time(NULL);
+	localtime_r(&t, &tm);
+	n = (size_t)snprintf(msg, sizeof(msg), "<%d>", pri);
+	n += strftime(msg + n, sizeof(msg) - n, "%h %e %T ", &tm);
+	n += (size_t)snprintf(msg + n, sizeof(msg) - n, "baro_bench[%d]: ",
+			      (int)getpid());
+	if (n < sizeof(msg))
+		(void)vsnprintf(msg + n, sizeof(msg) - n, f, ap);
+	(void)send(log_fds[1], msg, strnlen(msg, sizeof(msg)), MSG_NOSIGNAL);
+}
+
+BENCH_EXPORT void syslog(int pri, const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	vsyslog(pri, f, ap);
+	va_end(ap);
+}
+
+BENCH_EXPORT void __vsyslog_chk(int pri, int flag, const char *f, va_list ap)
+{
+	(void)flag;
+	vsyslog(pri, f, ap);
+}
+
+BENCH_EXPORT void __syslog_chk(int pri, int flag, const char *f, ...)
+{
+	va_list ap;
+
+	(void)flag;
+	va_start(ap, f);
+	vsyslog(pri, f, ap);
+	va_end(ap);
+}
+
+static void *log_daemon(void *arg)
+{
+	char buf[4096];
+
+	(void)arg;
+	for (;;)
+		if (recv(log_fds[0], buf, sizeof(buf), 0) > 0)
+			__atomic_add_fetch(&log_lines, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+static void start_log_daemon(void)
+{
+	pthread_t t;
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, log_fds) != 0 ||
+	    pthread_create(&t, NULL, log_daemon, NULL) != 0)
+		die("log daemon");
+	pthread_detach(t);
+}
+
+/* --- codes ------------------------------------------------------------- */
+
+static uint8_t key[20];
+static size_t keylen;
+
+static void code_at(int64_t counter, char out[16])
+{
+	uint32_t v = 0;
+
+	if (!baro_hotp(BARO_SHA1, key, keylen, (uint64_t)counter, 6, &v))
+		die("baro_hotp");
+	fmt(out, 16, "%06u", v);
+}
+
+static int64_t cycle_now(void)
+{
+	return baro_totp_counter((int64_t)time(NULL), CYCLE);
+}
+
+/* The right code now, computed once per cycle. */
+static const char *code_now(void)
+{
+	static int64_t cached = -1;
+	static char code[16];
+	int64_t c = cycle_now();
+
+	if (c != cached) {
+		code_at(c, code);
+		cached = c;
+	}
+	return code;
+}
+
+/* A code valid nowhere within SKEW_SPAN cycles of now: wrong for every
+ * window and for google-authenticator's skew search too (a hit there
+ * would rewrite its file). Once per cycle. */
+static const char *wrong_now(void)
+{
+	static int64_t cached = -1;
+	static char code[16];
+	char near[16];
+	int64_t c = cycle_now(), i;
+	unsigned cand = 0;
+
+	if (c == cached)
+		return code;
+	for (;; cand += 7919) {
+		fmt(code, sizeof(code), "%06u", cand % 1000000);
+		for (i = c - SKEW_SPAN - 1; i <= c + SKEW_SPAN + 1; i++) {
+			code_at(i, near);
+			if (strcmp(near, code) == 0)
+				break;
+		}
+		if (i > c + SKEW_SPAN + 1)
+			break;
+	}
+	cached = c;
+	return code;
+}
+
+/* --- the login --------------------------------------------------------- */
+
+static int conv(int n, const struct pam_message **msg,
+		struct pam_response **resp, void *data)
+{
+	const char *code = data;
+	struct pam_response *out = calloc((size_t)n, sizeof(*out));
+	int i;
+
+	if (out == NULL)
+		return PAM_BUF_ERR;
+	for (i = 0; i < n; i++) {
+		if (msg[i]->msg_style != PAM_PROMPT_ECHO_OFF &&
+		    msg[i]->msg_style != PAM_PROMPT_ECHO_ON)
+			continue;
+		out[i].resp = strdup(code);
+		if (out[i].resp == NULL) {
+			while (i-- > 0)
+				free(out[i].resp);
+			free(out);
+			return PAM_BUF_ERR;
+		}
+	}
+	*resp = out;
+	return PAM_SUCCESS;
+}
+
+static int pam_login(const char *confdir, const char *service,
+		     const char *user, const char *code)
+{
+	struct pam_conv c = { conv, (void *)code };
+	pam_handle_t *pamh = NULL;
+	int rc;
+
+	rc = pam_start_confdir(service, user, &c, confdir, &pamh);
+	if (rc != PAM_SUCCESS)
+		return -1;
+	(void)pam_set_item(pamh, PAM_RHOST, RHOST);
+	rc = pam_authenticate(pamh, 0);
+	pam_end(pamh, rc);
+	return rc;
+}
+
+/* --- the bench and its cases ------------------------------------------- */
+
+struct bench {
+	char dir[PATH_MAX];
+	char confdir[PATH_MAX];
+	char conf[PATH_MAX]; /* an empty conf file: nothing from /etc leaks in */
+	const char *module;      /* the installed build */
+	const char *test_module; /* BARO_TEST_NOW sets its clock */
+	unsigned logins, rounds, warmup, conc_logins;
+	bool quick;
+	int64_t state_cycle; /* the injected clock of the state path */
+};
+
+/* What the next login uses. */
+struct plan {
+	char service[64];
+	char code[16];
+};
+
+struct bench_case;
+typedef bool (*setup_fn)(struct bench *, struct bench_case *);
+typedef void (*round_fn)(struct bench *, struct bench_case *, unsigned n);
+typedef void (*next_fn)(struct bench *, struct bench_case *, unsigned i,
+			struct plan *);
+typedef int (*run_fn)(struct bench *, struct bench_case *,
+		      const struct plan *);
+
+struct bench_case {
+	const char *name;
+	const char *what;
+	int expect;
+	setup_fn setup;
+	round_fn round; /* before every round, with its login count */
+	next_fn next;
+	run_fn run;     /* NULL: a PAM login */
+	unsigned param;     /* window size, or 0 */
+	const char *option; /* extra PAM argument, or "" */
+	bool ga;            /* a google-authenticator case */
+
+	const char *skip; /* why the case did not run */
+	char path[PATH_MAX];
+	int dirfd;
+	int64_t round_cycle;
+	unsigned done;
+	double wall[ROUNDS_MAX], cpu[ROUNDS_MAX];
+	unsigned bad;
+	int bad_rc;
+};
+
+static void service_file(const struct bench *b, const char *name,
+			 const char *line)
+{
+	char path[PATH_MAX];
+
+	fmt(path, sizeof(path), "%s/%s", b->confdir, name);
+	write_file(path, line, 0644);
+}
+
+static void case_dir(const struct bench *b, const struct bench_case *c,
+		     char *out, size_t n)
+{
+	fmt(out, n, "%s/%s", b->dir, c->name);
+	make_dir(out);
+}
+
+/* "auth required MODULE conf=... secret=... encrypt=... EXTRA" */
+static void baro_service(const struct bench *b, const struct bench_case *c,
+			 const char *module, bool encrypt, const char *extra)
+{
+	char line[3 * PATH_MAX];
+
+	fmt(line, sizeof(line),
+	    "auth required %s conf=%s secret=%s encrypt=%s %s\n", module,
+	    b->conf, c->path, encrypt ? "yes" : "no", extra);
+	service_file(b, c->name, line);
+}
+
+static void baro_secret(struct bench_case *c, const char *key_text,
+			const char *extra)
+{
+	char text[1024];
+
+	fmt(text, sizeof(text), "SECURE_KEY %s\nCYCLE_TIME %d\n%s", key_text,
+	    CYCLE, extra);
+	write_file(c->path, text, 0400);
+}
+
+static void next_permit(struct bench *b, struct bench_case *c, unsigned i,
+			struct plan *p)
+{
+	(void)b;
+	(void)i;
+	fmt(p->service, sizeof(p->service), "%s", c->name);
+	p->code[0] = '\0';
+}
+
+static void next_right(struct bench *b, struct bench_case *c, unsigned i,
+		       struct plan *p)
+{
+	next_permit(b, c, i, p);
+	fmt(p->code, sizeof(p->code), "%s", code_now());
+}
+
+static void next_wrong(struct bench *b, struct bench_case *c, unsigned i,
+		       struct plan *p)
+{
+	next_permit(b, c, i, p);
+	fmt(p->code, sizeof(p->code), "%s", wrong_now());
+}
+
+/* The test module's clock, one cycle further every login. */
+static void next_state(struct bench *b, struct bench_case *c, unsigned i,
+		       struct plan *p)
+{
+	char now[32];
+
+	next_permit(b, c, i, p);
+	b->state_cycle++;
+	fmt(now, sizeof(now), "%lld", (long long)b->state_cycle * CYCLE);
+	setenv("BARO_TEST_NOW", now, 1);
+	code_at(b->state_cycle, p->code);
+}
+
+static bool setup_permit(struct bench *b, struct bench_case *c)
+{
+	service_file(b, c->name, "auth required pam_permit.so\n");
+	return true;
+}
+
+/* The case's directory, its secret file and its service. */
+static void baro_case(struct bench *b, struct bench_case *c,
+		      const char *module, const char *key_text,
+		      const char *state, bool encrypt, const char *extra)
+{
+	char dir[PATH_MAX], lines[256] = "";
+
+	case_dir(b, c, dir, sizeof(dir));
+	fmt(c->path, sizeof(c->path), "%s/.baro_auth", dir);
+	if (c->param > 0)
+		fmt(lines, sizeof(lines), "WINDOW_SIZE %u\n", c->param);
+	fmt(lines + strlen(lines), sizeof(lines) - strlen(lines), "%s", state);
+	baro_secret(c, key_text, lines);
+	baro_service(b, c, module, encrypt, extra);
+}
+
+static bool setup_baro(struct bench *b, struct bench_case *c)
+{
+	baro_case(b, c, b->module, KEY_B32, "", false, "");
+	return true;
+}
+
+static bool setup_state(struct bench *b, struct bench_case *c)
+{
+	baro_case(b, c, b->test_module, KEY_B32,
+		  "RATE_LIMIT 3 30\nDISALLOW_REUSE\n", false, "");
+	b->state_cycle = STATE_T0 / CYCLE;
+	return true;
+}
+
+static bool setup_encrypt(struct bench *b, struct bench_case *c)
+{
+#ifdef BARO_BENCH_NO_SEAL
+	(void)b;
+	c->skip = "src/core/seal.c not in the core library";
+	return false;
+#else
+	uint8_t hostkey[BARO_HOSTKEY_LEN];
+	char text[BARO_HOSTKEY_TEXT_LEN + 1], sealed[BARO_SEALED_BUFSZ];
+	char keyfile[PATH_MAX], extra[PATH_MAX + 16];
+
+	fmt(keyfile, sizeof(keyfile), "%s/host.key", b->dir);
+	if (getrandom(hostkey, sizeof(hostkey), 0) != sizeof(hostkey) ||
+	    !baro_hostkey_format(hostkey, text, sizeof(text)) ||
+	    baro_seal(hostkey, USER, key, keylen, sealed, sizeof(sealed)) !=
+		    BARO_SEAL_OK)
+		die("sealing the key");
+	write_file(keyfile, text, 0400);
+	fmt(extra, sizeof(extra), "keyfile=%s", keyfile);
+	baro_case(b, c, b->module, sealed, "", true, extra);
+	return true;
+#endif
+}
+
+/* 999 rules that do not match (a mix of users, @groups, addresses, CIDR
+ * ranges of both families and services; none gets as far as a group
+ * lookup), a comment every 50, the matching rule last. */
+static void acl_rule(char *out, size_t n, unsigned i)
+{
+	if (i % 50 == 0) {
+		size_t k;
+
+		fmt(out, n, "# block %u\n", i / 50);
+		k = strlen(out);
+		out += k;
+		n -= k;
+	}
+	switch (i % 4) {
+	case 0:
+		fmt(out, n, "skip    : app%04u svc%04u : 10.%u.%u.0/24 192.168.%u.%u : sshd\n",
+		    i, i, i % 256, i / 256, i % 200, i % 250 + 1);
+		break;
+	case 1:
+		fmt(out, n, "deny    : guest%04u @contract%04u : ALL : sshd su\n", i, i);
+		break;
+	case 2:
+		fmt(out, n, "skip    : deploy%04u : 2001:db8:%x::/48 fe80::%x : ALL\n",
+		    i, i, i + 1);
+		break;
+	default:
+		fmt(out, n, "require : ops%04u : LOCAL 172.16.%u.0/20 : baro-acl\n",
+		    i, (i % 16) * 16);
+		break;
+	}
+}
+
+static bool setup_acl(struct bench *b, struct bench_case *c)
+{
+	static char text[ACL_RULES * 128];
+	char acl[PATH_MAX], extra[PATH_MAX + 8];
+	size_t len = 0;
+	unsigned i;
+
+	for (i = 0; i + 1 < ACL_RULES; i++) {
+		acl_rule(text + len, sizeof(text) - len, i);
+		len += strlen(text + len);
+	}
+	fmt(text + len, sizeof(text) - len,
+	    "require : ALL : 203.0.113.0/24 : ALL\n");
+	fmt(acl, sizeof(acl), "%s/.baro_acl", b->dir);
+	write_file(acl, text, 0444);
+	fmt(extra, sizeof(extra), "acl=%s", acl);
+	baro_case(b, c, b->module, KEY_B32, "", false, extra);
+	return true;
+}
+
+/* --- google-authenticator and pam_oath ---------------------------------- */
+
+static bool peer_present(struct bench_case *c, const char *module)
+{
+	if (access(module, R_OK) == 0)
+		return true;
+	c->skip = "module not installed";
+	return false;
+}
+
+static void ga_file(const char *path, unsigned window, bool state)
+{
+	char text[256], win[32] = "";
+
+	if (window > 0)
+		fmt(win, sizeof(win), "\" WINDOW_SIZE %u\n", window);
+	fmt(text, sizeof(text), "%s\n%s%s\" TOTP_AUTH\n", KEY_B32,
+	    state ? "\" RATE_LIMIT 3 30\n\" DISALLOW_REUSE\n" : "", win);
+	write_file(path, text, 0400);
+}
+
+static void ga_service(const struct bench *b, const char *name,
+		       const char *path, const char *option)
+{
+	char line[2 * PATH_MAX];
+
+	fmt(line, sizeof(line),
+	    "auth required " GA_MODULE " secret=%s user=" USER " %s\n", path,
+	    option);
+	service_file(b, name, line);
+}
+
+static bool setup_ga(struct bench *b, struct bench_case *c)
+{
+	char dir[PATH_MAX];
+
+	if (!peer_present(c, GA_MODULE))
+		return false;
+	case_dir(b, c, dir, sizeof(dir));
+	fmt(c->path, sizeof(c->path), "%s/google_authenticator", dir);
+	ga_file(c->path, c->param, false);
+	ga_service(b, c->name, c->path, c->option);
+	return true;
+}
+
+static void oath_file(const char *path)
+{
+	write_file(path, "HOTP/T30 " USER " - " KEY_HEX "\n", 0600);
+}
+
+/* pam_oath's window=N searches N cycles either side: WINDOW_SIZE 2N+1. */
+static void oath_service(const struct bench *b, const char *name,
+			 const char *path, unsigned window)
+{
+	char line[2 * PATH_MAX];
+
+	fmt(line, sizeof(line),
+	    "auth required " OATH_MODULE " usersfile=%s window=%u\n", path,
+	    window);
+	service_file(b, name, line);
+}
+
+static bool setup_oath(struct bench *b, struct bench_case *c)
+{
+	char dir[PATH_MAX];
+
+	if (!peer_present(c, OATH_MODULE))
+		return false;
+	case_dir(b, c, dir, sizeof(dir));
+	fmt(c->path, sizeof(c->path), "%s/users.oath", dir);
+	oath_file(c->path);
+	oath_service(b, c->name, c->path, (c->param - 1) / 2);
+	return true;
+}
+
+/*
+ * The peers' state paths. Their clocks cannot be injected, and a code
+ * used once is refused afterwards, so every login needs a code still
+ * unused in the real time's window: each round rewrites ceil(n/2) fresh
+ * files (one service file each) and spends two codes on each, those of
+ * the cycle now and the next one; both stay valid across one cycle
+ * boundary in a window of 3, and come in the increasing order pam_oath
+ * requires. The set-up is done before the round and is not timed.
+ */
+static void peer_state_files(struct bench *b, struct bench_case *c,
+			     unsigned n, bool setup)
+{
+	char name[64], path[PATH_MAX];
+	unsigned k;
+
+	for (k = 0; k < (n + 1) / 2; k++) {
+		fmt(name, sizeof(name), "%s-%04u", c->name, k);
+		fmt(path, sizeof(path), "%s/%04u", c->path, k);
+		if (c->ga) {
+			ga_file(path, 0, true);
+			if (setup)
+				ga_service(b, name, path, "");
+		} else {
+			oath_file(path);
+			if (setup)
+				oath_service(b, name, path, 1);
+		}
+	}
+	sync_dir(c->path);
+	c->round_cycle = cycle_now();
+}
+
+static void round_peer_state(struct bench *b, struct bench_case *c,
+			     unsigned n)
+{
+	peer_state_files(b, c, n, false);
+}
+
+static bool setup_peer_state(struct bench *b, struct bench_case *c,
+			     const char *module)
+{
+	unsigned most = b->logins > b->warmup ? b->logins : b->warmup;
+
+	if (!peer_present(c, module))
+		return false;
+	case_dir(b, c, c->path, sizeof(c->path));
+	peer_state_files(b, c, most, true);
+	return true;
+}
+
+static bool setup_ga_state(struct bench *b, struct bench_case *c)
+{
+	return setup_peer_state(b, c, GA_MODULE);
+}
+
+static bool setup_oath_state(struct bench *b, struct bench_case *c)
+{
+	return setup_peer_state(b, c, OATH_MODULE);
+}
+
+static void next_peer_state(struct bench *b, struct bench_case *c,
+			    unsigned i, struct plan *p)
+{
+	(void)b;
+	fmt(p->service, sizeof(p->service), "%s-%04u", c->name, i / 2);
+	code_at(c->round_cycle + i % 2, p->code);
+}
+
+/* --- the durable-rewrite floor ------------------------------------------ */
+
+static bool setup_floor(struct bench *b, struct bench_case *c)
+{
+	char dir[PATH_MAX];
+
+	case_dir(b, c, dir, sizeof(dir));
+	c->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c->dirfd < 0)
+		die("open %s", dir);
+	return true;
+}
+
+/* The cheapest durable replacement of a file of the state file's size:
+ * create the tmp, write, fsync, close, rename over, fsync the directory
+ * (kept open: no path walk, no lock, no read, no parse). */
+static int run_floor(struct bench *b, struct bench_case *c,
+		     const struct plan *p)
+{
+	static const char text[] =
+		"SECURE_KEY " KEY_B32 "\nCYCLE_TIME 30\n"
+		"RATE_LIMIT 3 30 1700000000\nDISALLOW_REUSE 56666666 56666667\n";
+	int fd;
+
+	(void)b;
+	(void)p;
+	fd = openat(c->dirfd, "f~",
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
+	if (fd < 0 || write(fd, text, sizeof(text) - 1) != sizeof(text) - 1 ||
+	    fsync(fd) != 0 || close(fd) != 0 ||
+	    renameat(c->dirfd, "f~", c->dirfd, "f") != 0 || fsync(c->dirfd) != 0)
+		die("durable rewrite");
+	return PAM_SUCCESS;
+}
+
+/* What SPEC §3, §6 and §7 make a read-only login do at the least, with
+ * no libpam and no module to load: the user lookup, every directory of
+ * the secret's path opened and checked from "/" (the core library's own
+ * walk), the file opened without following links, checked and read, and
+ * the one audit line of a success. No lock, no parse, no HMAC. */
+static bool setup_floor_read(struct bench *b, struct bench_case *c)
+{
+	char dir[PATH_MAX];
+
+	case_dir(b, c, dir, sizeof(dir));
+	fmt(c->path, sizeof(c->path), "%s/.baro_auth", dir);
+	baro_secret(c, KEY_B32, "");
+	return true;
+}
+
+static int run_floor_read(struct bench *b, struct bench_case *c,
+			  const struct plan *p)
+{
+	struct passwd pw, *res = NULL;
+	char pwbuf[4096], base[256], data[512];
+	const char *why = NULL;
+	struct stat st;
+	int dirfd = -1, fd = -1, rc = PAM_SYSTEM_ERR;
+
+	(void)b;
+	(void)p;
+	if (getpwnam_r(USER, &pw, pwbuf, sizeof(pwbuf), &res) != 0 ||
+	    res == NULL ||
+	    baro_open_parent(c->path, &dirfd, base, sizeof(base), &why) !=
+		    BARO_IO_OK)
+		goto out;
+	fd = openat(dirfd, base,
+		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != 0 || read(fd, data, sizeof(data)) <= 0)
+		goto out;
+	syslog(LOG_AUTHPRIV | LOG_INFO,
+	       "authentication key : session opened for user %s by (local ip=%s,Remote ip=%s)",
+	       USER, "0.0.0.0", RHOST);
+	rc = PAM_SUCCESS;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (dirfd >= 0)
+		close(dirfd);
+	return rc;
+}
+
+/* --- the table of cases ------------------------------------------------- */
+
+enum case_id {
+	C_PERMIT,
+	C_RO,
+	C_WRONG3,
+	C_WRONG17,
+	C_STATE,
+	C_ENCRYPT,
+	C_ACL,
+	C_GA_RO,
+	C_GA_WRONG3,
+	C_GA_WRONG17,
+	C_GA_WRONG3_NOSKEW,
+	C_GA_WRONG17_NOSKEW,
+	C_GA_STATE,
+	C_OATH_WRONG3,
+	C_OATH_WRONG17,
+	C_OATH_STATE,
+	C_FLOOR,
+	C_FLOOR_READ,
+	C_COUNT
+};
+
+#define PAM_CASE(id_, name_, what_, expect_, setup_, next_, param_) \
+	[id_] = { .name = name_, .what = what_, .expect = expect_, \
+		  .setup = setup_, .next = next_, .param = param_, .option = "" }
+
+static struct bench_case cases[C_COUNT] = {
+	PAM_CASE(C_PERMIT, "permit", "pam_permit (the floor)", PAM_SUCCESS,
+		 setup_permit, next_permit, 0),
+	PAM_CASE(C_RO, "baro-ro", "baro read-only, right code", PAM_SUCCESS,
+		 setup_baro, next_right, 0),
+	PAM_CASE(C_WRONG3, "baro-wrong3", "baro wrong code, WINDOW_SIZE 3",
+		 PAM_AUTH_ERR, setup_baro, next_wrong, 3),
+	PAM_CASE(C_WRONG17, "baro-wrong17", "baro wrong code, WINDOW_SIZE 17",
+		 PAM_AUTH_ERR, setup_baro, next_wrong, 17),
+	PAM_CASE(C_STATE, "baro-state", "baro state: RATE_LIMIT+DISALLOW_REUSE",
+		 PAM_SUCCESS, setup_state, next_state, 0),
+	PAM_CASE(C_ENCRYPT, "baro-encrypt", "baro encrypt=yes, right code",
+		 PAM_SUCCESS, setup_encrypt, next_right, 0),
+	PAM_CASE(C_ACL, "baro-acl", "baro acl= 1000 rules, match last",
+		 PAM_SUCCESS, setup_acl, next_right, 0),
+	PAM_CASE(C_GA_RO, "ga-ro", "google-auth read-only, right code",
+		 PAM_SUCCESS, setup_ga, next_right, 0),
+	PAM_CASE(C_GA_WRONG3, "ga-wrong3", "google-auth wrong, WINDOW_SIZE 3",
+		 PAM_AUTH_ERR, setup_ga, next_wrong, 3),
+	PAM_CASE(C_GA_WRONG17, "ga-wrong17", "google-auth wrong, WINDOW_SIZE 17",
+		 PAM_AUTH_ERR, setup_ga, next_wrong, 17),
+	[C_GA_WRONG3_NOSKEW] = { .name = "ga-wrong3-noskew",
+		.what = "google-auth wrong, 3, noskewadj",
+		.expect = PAM_AUTH_ERR, .setup = setup_ga, .next = next_wrong,
+		.param = 3, .option = "noskewadj" },
+	[C_GA_WRONG17_NOSKEW] = { .name = "ga-wrong17-noskew",
+		.what = "google-auth wrong, 17, noskewadj",
+		.expect = PAM_AUTH_ERR, .setup = setup_ga, .next = next_wrong,
+		.param = 17, .option = "noskewadj" },
+	[C_GA_STATE] = { .name = "ga-state",
+		.what = "google-auth state: RATE_LIMIT+DISALLOW",
+		.expect = PAM_SUCCESS, .setup = setup_ga_state,
+		.round = round_peer_state, .next = next_peer_state, .ga = true },
+	PAM_CASE(C_OATH_WRONG3, "oath-wrong3", "pam_oath wrong, window=1 (3)",
+		 PAM_AUTH_ERR, setup_oath, next_wrong, 3),
+	PAM_CASE(C_OATH_WRONG17, "oath-wrong17", "pam_oath wrong, window=8 (17)",
+		 PAM_AUTH_ERR, setup_oath, next_wrong, 17),
+	[C_OATH_STATE] = { .name = "oath-state",
+		.what = "pam_oath state: every success rewrites",
+		.expect = PAM_SUCCESS, .setup = setup_oath_state,
+		.round = round_peer_state, .next = next_peer_state },
+	[C_FLOOR] = { .name = "floor-rewrite",
+		.what = "durable rewrite alone (no PAM)",
+		.expect = PAM_SUCCESS, .setup = setup_floor, .next = next_permit,
+		.run = run_floor },
+	[C_FLOOR_READ] = { .name = "floor-read",
+		.what = "mandatory read-only I/O alone (no PAM)",
+		.expect = PAM_SUCCESS, .setup = setup_floor_read,
+		.next = next_permit, .run = run_floor_read },
+};
+
+/* --- running the rounds ------------------------------------------------- */
+
+static int run_one(struct bench *b, struct bench_case *c,
+		   const struct plan *p)
+{
+	if (c->run != NULL)
+		return c->run(b, c, p);
+	return pam_login(b->confdir, p->service, USER, p->code);
+}
+
+/* n logins; the wall time of each is taken from pam_start to pam_end. */
+static void run_round(struct bench *b, struct bench_case *c, unsigned n,
+		      int round)
+{
+	struct plan p;
+	int64_t wall = 0, t0, cpu0 = cpu_ns();
+	unsigned i;
+	int rc;
+
+	if (c->round != NULL)
+		c->round(b, c, n);
+	for (i = 0; i < n; i++) {
+		c->next(b, c, i, &p);
+		t0 = now_ns();
+		rc = run_one(b, c, &p);
+		wall += now_ns() - t0;
+		if (rc != c->expect) {
+			c->bad++;
+			c->bad_rc = rc;
+		}
+	}
+	if (round < 0)
+		return;
+	c->wall[round] = (double)wall / n;
+	c->cpu[round] = (double)(cpu_ns() - cpu0) / n;
+	c->done++;
+}
+
+static void run_cases(struct bench *b)
+{
+	struct bench_case *c;
+	int r;
+
+	for (c = cases; c < cases + C_COUNT; c++) {
+		c->dirfd = -1;
+		if (c->skip == NULL && !c->setup(b, c))
+			fprintf(stderr, "skipped %s: %s\n", c->name, c->skip);
+	}
+	for (r = b->warmup > 0 ? -1 : 0; r < (int)b->rounds; r++) {
+		fprintf(stderr, "%s %d/%u ...\n", r < 0 ? "warm-up" : "round",
+			r + 1, b->rounds);
+		for (c = cases; c < cases + C_COUNT; c++)
+			if (c->skip == NULL)
+				run_round(b, c, r < 0 ? b->warmup : b->logins, r);
+	}
+}
+
+static double case_median(const struct bench_case *c)
+{
+	return c->skip == NULL && c->done > 0 ? median(c->wall, c->done) : 0;
+}
+
+static void print_cases(const struct bench *b)
+{
+	double floor = case_median(&cases[C_PERMIT]);
+	const struct bench_case *c;
+
+	printf("\nPer login: pam_start_confdir -> pam_authenticate -> pam_end, "
+	       "%u logins x %u rounds, median of rounds\n\n",
+	       b->logins, b->rounds);
+	printf("| %-18s | %-40s | %12s | %12s | %12s | %7s | %12s | %s |\n",
+	       "case", "what", "ns/login", "min round", "max round",
+	       "x permit", "cpu ns/login", "wrong rc");
+	printf("|%s|%s|%s|%s|%s|%s|%s|%s|\n", "--------------------",
+	       "------------------------------------------",
+	       "-------------:", "-------------:", "-------------:",
+	       "--------:", "-------------:", "---------");
+	for (c = cases; c < cases + C_COUNT; c++) {
+		double m = case_median(c), lo = 0, hi = 0;
+		unsigned r;
+
+		if (c->skip != NULL) {
+			printf("| %-18s | %-40s | skipped: %s |\n", c->name,
+			       c->what, c->skip);
+			continue;
+		}
+		for (r = 0; r < c->done; r++) {
+			lo = r == 0 || c->wall[r] < lo ? c->wall[r] : lo;
+			hi = c->wall[r] > hi ? c->wall[r] : hi;
+		}
+		printf("| %-18s | %-40s | %12.0f | %12.0f | %12.0f | %7.2f | %12.0f | %u",
+		       c->name, c->what, m, lo, hi, floor > 0 ? m / floor : 0,
+		       median(c->cpu, c->done), c->bad);
+		if (c->bad > 0)
+			printf(" (rc %d)", c->bad_rc);
+		printf(" |\n");
+	}
+}
+
+/* --- concurrency ------------------------------------------------------- */
+
+struct conc_shared {
+	pthread_barrier_t start, step;
+	int64_t begin[MAX_PROCS], end[MAX_PROCS];
+	unsigned ok[MAX_PROCS], fail[MAX_PROCS];
+	int last_rc[MAX_PROCS];
+	int64_t lat[]; /* procs * logins */
+};
+
+struct conc_run {
+	unsigned procs;
+	bool one_user;
+	unsigned logins;  /* per process */
+	bool lockstep;    /* every process tries the same cycle, step by step */
+	const char *users[MAX_PROCS];
+	int64_t base;     /* first cycle */
+};
+
+static struct conc_shared *conc_map(size_t nlat)
+{
+	size_t size = sizeof(struct conc_shared) + nlat * sizeof(int64_t);
+	struct conc_shared *s = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (s == MAP_FAILED)
+		die("mmap");
+	memset(s, 0, size);
+	return s;
+}
+
+static void barrier_init(pthread_barrier_t *b, unsigned n)
+{
+	pthread_barrierattr_t a;
+
+	if (pthread_barrierattr_init(&a) != 0 ||
+	    pthread_barrierattr_setpshared(&a, PTHREAD_PROCESS_SHARED) != 0 ||
+	    pthread_barrier_init(b, &a, n) != 0)
+		die("barrier");
+	pthread_barrierattr_destroy(&a);
+}
+
+/* The cycle of process p's i-th login: unique over all processes. */
+static int64_t conc_cycle(const struct conc_run *r, unsigned p, unsigned i)
+{
+	if (r->lockstep)
+		return r->base + i;
+	if (r->one_user)
+		return r->base + (int64_t)i * r->procs + p;
+	return r->base + i;
+}
+
+static void conc_child(const struct bench *b, const struct conc_run *r,
+		       struct conc_shared *s, unsigned p)
+{
+	const char *user = r->one_user ? USER : r->users[p];
+	char now[32], code[16];
+	int64_t cyc, t0;
+	unsigned i;
+	int rc;
+
+	pthread_barrier_wait(&s->start);
+	s->begin[p] = now_ns();
+	for (i = 0; i < r->logins; i++) {
+		cyc = conc_cycle(r, p, i);
+		fmt(now, sizeof(now), "%lld", (long long)cyc * CYCLE);
+		setenv("BARO_TEST_NOW", now, 1);
+		code_at(cyc, code);
+		if (r->lockstep)
+			pthread_barrier_wait(&s->step);
+		t0 = now_ns();
+		rc = pam_login(b->confdir, "conc", user, code);
+		s->lat[p * r->logins + i] = now_ns() - t0;
+		if (rc == PAM_SUCCESS)
+			s->ok[p]++;
+		else
+			s->fail[p]++;
+		s->last_rc[p] = rc;
+	}
+	s->end[p] = now_ns();
+	_exit(0);
+}
+
+static void conc_path(const struct bench *b, const char *user, char *out,
+		      size_t n)
+{
+	fmt(out, n, "%s/conc/%s/.baro_auth", b->dir, user);
+}
+
+static void conc_files(const struct bench *b, const struct conc_run *r,
+		       const char *state)
+{
+	char path[PATH_MAX], dir[PATH_MAX], text[512];
+	unsigned p;
+
+	for (p = 0; p < (r->one_user ? 1 : r->procs); p++) {
+		const char *user = r->one_user ? USER : r->users[p];
+
+		fmt(dir, sizeof(dir), "%s/conc/%s", b->dir, user);
+		make_dir(dir);
+		conc_path(b, user, path, sizeof(path));
+		fmt(text, sizeof(text), "SECURE_KEY %s\nCYCLE_TIME %d\n%s",
+		    KEY_B32, CYCLE, state);
+		write_file(path, text, 0400);
+	}
+	fmt(dir, sizeof(dir), "%s/conc", b->dir);
+	sync_dir(dir);
+}
+
+static void conc_fork(const struct bench *b, const struct conc_run *r,
+		      struct conc_shared *s)
+{
+	unsigned p;
+	pid_t pid;
+	int status;
+
+	barrier_init(&s->start, r->procs);
+	barrier_init(&s->step, r->procs);
+	fflush(NULL);
+	for (p = 0; p < r->procs; p++) {
+		pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0)
+			conc_child(b, r, s, p);
+	}
+	for (p = 0; p < r->procs; p++)
+		if (wait(&status) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0)
+			die("a login process failed");
+	pthread_barrier_destroy(&s->start);
+	pthread_barrier_destroy(&s->step);
+}
+
+static bool parse_state(const char *path, struct baro_secret *sec)
+{
+	char *text = read_file(path);
+
+	return baro_secret_parse(text, strlen(text), sec) == BARO_PARSE_OK;
+}
+
+static unsigned total(const unsigned *v, unsigned n)
+{
+	unsigned t = 0, i;
+
+	for (i = 0; i < n; i++)
+		t += v[i];
+	return t;
+}
+
+/* Throughput and latency: every login has a cycle of its own, so every
+ * one must succeed; the files must parse afterwards and, where one
+ * process owns a file, hold exactly the state of its last login. */
+static bool conc_throughput(const struct bench *b, struct conc_run *r)
+{
+	static struct baro_secret sec;
+	size_t n = (size_t)r->procs * r->logins;
+	struct conc_shared *s = conc_map(n);
+	int64_t first = INT64_MAX, last = 0, lastc;
+	char path[PATH_MAX];
+	unsigned p, ok;
+	bool exact = true;
+
+	r->lockstep = false;
+	r->base = STATE_T0 / CYCLE + 10000000;
+	conc_files(b, r, "RATE_LIMIT 3 30\nDISALLOW_REUSE\n");
+	conc_fork(b, r, s);
+	for (p = 0; p < r->procs; p++) {
+		first = s->begin[p] < first ? s->begin[p] : first;
+		last = s->end[p] > last ? s->end[p] : last;
+	}
+	ok = total(s->ok, r->procs);
+	for (p = 0; p < (r->one_user ? 1 : r->procs); p++) {
+		conc_path(b, r->one_user ? USER : r->users[p], path, sizeof(path));
+		lastc = conc_cycle(r, p, r->logins - 1);
+		if (!parse_state(path, &sec))
+			exact = false;
+		else if (!r->one_user &&
+			 (sec.n_rate_ts != 1 || sec.rate_ts[0] != lastc * CYCLE ||
+			  sec.n_used != 2 || sec.used[0] != lastc - 1 ||
+			  sec.used[1] != lastc))
+			exact = false;
+	}
+	qsort(s->lat, n, sizeof(int64_t), cmp_i64);
+	printf("| %u | %-9s | %5u | %9.0f | %10.0f | %10.0f | %5u/%-5zu | %-5s |\n",
+	       r->procs, r->one_user ? "one user" : "own users", r->logins,
+	       (double)n * 1e9 / (double)(last - first),
+	       (double)s->lat[n / 2] / 1000.0,
+	       (double)s->lat[(n * 99 + 99) / 100 - 1] / 1000.0, ok, n,
+	       exact ? "yes" : "NO");
+	munmap(s, sizeof(*s) + n * sizeof(int64_t));
+	return ok == n && exact;
+}
+
+/* Exact accounting under RATE_LIMIT 100 3600 (nothing pruned, nothing
+ * refused): one user, all processes try each cycle's code together, so
+ * exactly one success per cycle and one timestamp per attempt; own
+ * users, one success and one timestamp per login. */
+static bool conc_accounting(const struct bench *b, struct conc_run *r)
+{
+	static struct baro_secret sec;
+	unsigned per = r->one_user ? ACCT_MAX / r->procs : ACCT_MAX;
+	size_t n;
+	struct conc_shared *s;
+	char path[PATH_MAX];
+	unsigned p, ok, want_ok, ts = 0, want_ts;
+	bool good = true;
+
+	if (b->quick)
+		per = r->one_user ? 24 / r->procs : 24;
+	n = (size_t)r->procs * per;
+	s = conc_map(n);
+	r->logins = per;
+	r->lockstep = r->one_user;
+	r->base = STATE_T0 / CYCLE + 20000000;
+	conc_files(b, r, "RATE_LIMIT 100 3600\nDISALLOW_REUSE\n");
+	conc_fork(b, r, s);
+	ok = total(s->ok, r->procs);
+	want_ok = r->one_user ? per : (unsigned)n;
+	want_ts = (unsigned)n;
+	for (p = 0; p < (r->one_user ? 1 : r->procs); p++) {
+		conc_path(b, r->one_user ? USER : r->users[p], path, sizeof(path));
+		if (!parse_state(path, &sec))
+			good = false;
+		ts += (unsigned)sec.n_rate_ts;
+		if (!r->one_user && (s->ok[p] != per || sec.n_rate_ts != per))
+			good = false;
+	}
+	good = good && ok == want_ok && ts == want_ts;
+	printf("| %u | %-9s | %4u attempts | successes %4u (want %4u) | RATE_LIMIT timestamps %4u (want %4u) | %s |\n",
+	       r->procs, r->one_user ? "one user" : "own users",
+	       (unsigned)n, ok, want_ok, ts, want_ts,
+	       good ? "exact" : "LOST UPDATE");
+	munmap(s, sizeof(*s) + n * sizeof(int64_t));
+	return good;
+}
+
+/* Users that exist here, for "different users". */
+static unsigned pick_users(const char **users, unsigned want)
+{
+	struct passwd *pw;
+	unsigned n = 0;
+
+	setpwent();
+	while (n < want && (pw = getpwent()) != NULL)
+		if (baro_user_name_ok(pw->pw_name) && strlen(pw->pw_name) < 32)
+			users[n++] = strdup(pw->pw_name);
+	endpwent();
+	return n;
+}
+
+static bool run_concurrency(struct bench *b)
+{
+	static const unsigned procs[] = { 2, 4, 8 };
+	struct conc_run r = { 0 };
+	char line[2 * PATH_MAX], dir[PATH_MAX];
+	unsigned i, mode, have;
+	bool good = true;
+
+	have = pick_users(r.users, MAX_PROCS);
+	fmt(dir, sizeof(dir), "%s/conc", b->dir);
+	make_dir(dir);
+	fmt(line, sizeof(line),
+	    "auth required %s conf=%s secret=%s/conc/${USER}/.baro_auth encrypt=no\n",
+	    b->test_module, b->conf, b->dir);
+	service_file(b, "conc", line);
+	printf("\nConcurrency: the state path, processes logging in at once\n\n");
+	printf("| procs | users | logins/proc | logins/s | p50 us | p99 us | successes | final state exact |\n");
+	printf("|---:|---|---:|---:|---:|---:|---:|---|\n");
+	for (mode = 0; mode < 2; mode++)
+		for (i = 0; i < BARO_ARRAY_SIZE(procs); i++) {
+			r.procs = procs[i];
+			r.one_user = mode == 0;
+			r.logins = b->conc_logins;
+			if (!r.one_user && have < r.procs)
+				continue;
+			good = conc_throughput(b, &r) && good;
+		}
+	printf("\nAccounting (RATE_LIMIT 100 3600 + DISALLOW_REUSE; one user: all processes try each cycle together)\n\n");
+	printf("| procs | users | attempts | successes | timestamps | verdict |\n");
+	printf("|---:|---|---|---|---|---|\n");
+	for (mode = 0; mode < 2; mode++)
+		for (i = 0; i < BARO_ARRAY_SIZE(procs); i++) {
+			r.procs = procs[i];
+			r.one_user = mode == 0;
+			if (!r.one_user && have < r.procs)
+				continue;
+			good = conc_accounting(b, &r) && good;
+		}
+	return good;
+}
+
+/* --- verdicts ------------------------------------------------------------ */
+
+static bool ran(enum case_id id)
+{
+	return cases[id].skip == NULL && cases[id].done > 0;
+}
+
+static void verdict(const char *what, bool have, bool ok,
+		    const char *measured)
+{
+	printf("| %-50s | %-44s | %-4s |\n", what,
+	       have ? measured : "a case did not run", !have ? "n/a"
+							  : ok ? "met" : "MISS");
+}
+
+static void ratio_target(const char *what, enum case_id id)
+{
+	double permit = case_median(&cases[C_PERMIT]);
+	double m = case_median(&cases[id]);
+	char text[96];
+
+	fmt(text, sizeof(text), "%.2fx pam_permit (limit 1.20x)",
+	    permit > 0 ? m / permit : 0);
+	verdict(what, ran(id) && ran(C_PERMIT), m <= 1.2 * permit, text);
+}
+
+static void below_target(const char *what, enum case_id id, double limit,
+			 bool have)
+{
+	double m = case_median(&cases[id]);
+	char text[96];
+
+	fmt(text, sizeof(text), "%.0f ns vs %.0f ns (%.2fx)", m, limit,
+	    limit > 0 ? m / limit : 0);
+	verdict(what, have && ran(id), m <= limit, text);
+}
+
+static void print_targets(void)
+{
+	double permit = case_median(&cases[C_PERMIT]);
+	double flr = case_median(&cases[C_FLOOR]);
+
+	printf("\nTargets (issue 8)\n\n");
+	printf("| %-50s | %-44s | %-4s |\n", "target", "measured", "");
+	printf("|---|---|---|\n");
+	ratio_target("read-only <= 1.2x pam_permit", C_RO);
+	ratio_target("wrong code, WINDOW_SIZE 3 <= 1.2x pam_permit", C_WRONG3);
+	ratio_target("wrong code, WINDOW_SIZE 17 <= 1.2x pam_permit", C_WRONG17);
+	below_target("state path <= durable rewrite + pam_permit", C_STATE,
+		     flr + permit, ran(C_FLOOR) && ran(C_PERMIT));
+	below_target("state path < google-authenticator's state path",
+		     C_STATE, case_median(&cases[C_GA_STATE]), ran(C_GA_STATE));
+	below_target("state path < pam_oath's state path", C_STATE,
+		     case_median(&cases[C_OATH_STATE]), ran(C_OATH_STATE));
+}
+
+static bool functional_ok(void)
+{
+	const struct bench_case *c;
+	bool ok = true;
+
+	for (c = cases; c < cases + C_COUNT; c++)
+		if (c->skip == NULL && c->bad > 0) {
+			fprintf(stderr, "%s: %u logins returned %d, not %d\n",
+				c->name, c->bad, c->bad_rc, c->expect);
+			ok = false;
+		}
+	return ok;
+}
+
+/* --- main ------------------------------------------------------------------ */
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: baro_bench --module PATH --test-module PATH [--quick]\n"
+		"                  [--logins N] [--rounds N] [--conc-logins N]\n"
+		"                  [--no-concurrency] [--keep] [--real-syslog]\n"
+		"                  [--only CASE,CASE...]\n");
+	exit(2);
+}
+
+static unsigned number(const char *s, unsigned long max)
+{
+	unsigned long v;
+
+	if (!baro_parse_ulong(s, 1, max, &v))
+		usage();
+	return (unsigned)v;
+}
+
+/* --only: the other cases are skipped (pam_permit always runs). */
+static void select_cases(const char *list)
+{
+	struct bench_case *c;
+	const char *p;
+	size_t n;
+
+	for (c = cases + 1; c < cases + C_COUNT; c++) {
+		n = strlen(c->name);
+		for (p = strstr(list, c->name); p != NULL;
+		     p = strstr(p + 1, c->name))
+			if ((p == list || p[-1] == ',') &&
+			    (p[n] == ',' || p[n] == '\0'))
+				break;
+		if (p == NULL)
+			c->skip = "not selected (--only)";
+	}
+}
+
+static void setup_dir(struct bench *b)
+{
+	fmt(b->dir, sizeof(b->dir), "/tmp/baro-bench.XXXXXX");
+	if (mkdtemp(b->dir) == NULL)
+		die("mkdtemp");
+	fmt(b->confdir, sizeof(b->confdir), "%s/pam.d", b->dir);
+	make_dir(b->confdir);
+	chmod(b->confdir, 0755);
+	fmt(b->conf, sizeof(b->conf), "%s/none.conf", b->dir);
+	write_file(b->conf, "", 0644);
+	/* As /etc/pam.d/other: without it libpam logs a complaint at every
+	 * pam_start, which would be counted in every case. */
+	service_file(b, "other", "auth required pam_deny.so\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "module", required_argument, NULL, 'm' },
+		{ "test-module", required_argument, NULL, 't' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "logins", required_argument, NULL, 'n' },
+		{ "rounds", required_argument, NULL, 'r' },
+		{ "conc-logins", required_argument, NULL, 'c' },
+		{ "no-concurrency", no_argument, NULL, 'C' },
+		{ "keep", no_argument, NULL, 'k' },
+		{ "real-syslog", no_argument, NULL, 's' },
+		{ "only", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct bench b = { .logins = 2000, .rounds = 5, .warmup = 200,
+			   .conc_logins = 250 };
+	bool conc = true, keep = false, good;
+	const char *only = NULL;
+	char cmd[PATH_MAX + 16];
+	int o;
+
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'm': b.module = optarg; break;
+		case 't': b.test_module = optarg; break;
+		case 'q': b.quick = true; break;
+		case 'n': b.logins = number(optarg, 1000000); break;
+		case 'r': b.rounds = number(optarg, ROUNDS_MAX); break;
+		case 'c': b.conc_logins = number(optarg, 100000); break;
+		case 'C': conc = false; break;
+		case 'k': keep = true; break;
+		case 's': real_syslog = true; break;
+		case 'o': only = optarg; break;
+		default: usage();
+		}
+	}
+	if (b.module == NULL || b.test_module == NULL || optind != argc)
+		usage();
+	if (geteuid() != 0) {
+		fprintf(stderr, "baro_bench: needs root (root-owned secret files)\n");
+		return 77;
+	}
+	if (b.quick) {
+		b.logins = 20;
+		b.rounds = 1;
+		b.warmup = 0;
+		b.conc_logins = 10;
+	}
+	if (!baro_base32_decode(KEY_B32, key, sizeof(key), &keylen))
+		die("key");
+	if (!real_syslog)
+		start_log_daemon();
+	setup_dir(&b);
+	if (only != NULL)
+		select_cases(only);
+	run_cases(&b);
+	print_cases(&b);
+	good = functional_ok();
+	if (conc)
+		good = run_concurrency(&b) && good;
+	if (!b.quick)
+		print_targets();
+	if (!keep) {
+		fmt(cmd, sizeof(cmd), "rm -rf '%s'", b.dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", b.dir);
+	} else {
+		fprintf(stderr, "kept %s\n", b.dir);
+	}
+	printf("\n%s\n", good ? "functional checks: all passed"
+			      : "functional checks: FAILED");
+	return good ? 0 : 1;
+}

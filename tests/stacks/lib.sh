@@ -1,0 +1,460 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Shared by the scripts that prove the shipped stacks (conf/) on the real
+# programs (SPEC §9). Sourced; sets -euo pipefail and the EXIT trap.
+#
+# How a script leaves the machine as it found it:
+# - everything it writes is under $WORK (mktemp, 0700 root), removed at exit;
+# - the programs run in a private mount namespace (stk_run) where /etc/pam.d,
+#   /etc/security and /etc/sudoers.d are private copies with the shipped
+#   files installed under their shipped names: the host's /etc is never
+#   written, and a killed test leaves nothing behind there;
+# - test users are real (sshd, su and sudo look them up through NSS, and
+#   sudo and su are setuid, so nss_wrapper cannot stand in): useradd here,
+#   userdel -r at exit;
+# - daemons are started here and killed by pid at exit;
+# - /dev/log: with no syslog daemon, a listener binds it for the script's
+#   run (ctest RESOURCE_LOCK baro_devlog) and removes it; with journald the
+#   journal is read instead.
+# STK_KEEP=1 in the environment keeps $WORK for a look after a failure.
+
+set -euo pipefail
+
+STK_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+STK_SRC=$(cd "$STK_DIR/../.." && pwd)
+STK_CONF=$STK_SRC/conf
+STK_NAME=$(basename "$0" .sh)
+STK_START=$(date +%s%N)
+STK_LOG_MODE=none
+STK_LOG_FROM=0
+
+# --- exit handling: cleanups run last-in first-out, whatever happens ---
+
+_stk_cleanups=()
+
+# Run "$@" at exit.
+stk_defer()
+{
+	_stk_cleanups+=("$(printf '%q ' "$@")")
+}
+
+_stk_exit()
+{
+	local rc=$? i
+
+	set +e
+	for ((i = ${#_stk_cleanups[@]} - 1; i >= 0; i--)); do
+		eval "${_stk_cleanups[i]}"
+	done
+	printf '%s: runtime %d ms, exit %d\n' "$STK_NAME" \
+		$((($(date +%s%N) - STK_START) / 1000000)) "$rc"
+	exit "$rc"
+}
+trap _stk_exit EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+stk_skip()
+{
+	echo "SKIP ($STK_NAME): $*" >&2
+	exit 77
+}
+
+stk_fail()
+{
+	echo "FAIL ($STK_NAME): $*" >&2
+	if [ "$STK_LOG_MODE" != none ]; then
+		echo "--- syslog (last 30 lines) ---" >&2
+		stk_log_all | tail -n 30 >&2
+	fi
+	exit 1
+}
+
+stk_ok()
+{
+	echo "ok - $*"
+}
+
+stk_need()
+{
+	local c
+
+	for c in "$@"; do
+		command -v "$c" >/dev/null || stk_skip "$c is not installed"
+	done
+}
+
+# Retry a command that can lose a race for /etc/passwd's lock to a
+# concurrent useradd/userdel.
+_stk_retry()
+{
+	local i
+
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		"$@" && return 0
+		sleep 0.3
+	done
+	return 1
+}
+
+# --- set-up ---
+
+# stk_init MODULE: root, the tools, $WORK, the private /etc.
+stk_init()
+{
+	[ "$(id -u)" -eq 0 ] || stk_skip "needs root (real users, setuid programs)"
+	MODULE=${1:-}
+	[ -f "$MODULE" ] || stk_fail "usage: $0 PATH/TO/pam_baro_auth.so"
+	MODULE=$(cd "$(dirname "$MODULE")" && pwd)/$(basename "$MODULE")
+	stk_need oathtool unshare setpriv useradd userdel chpasswd base32
+	unshare --mount --propagation private true 2>/dev/null ||
+		stk_skip "cannot create a mount namespace (unshare -m)"
+	WORK=$(mktemp -d /tmp/baro-stack.XXXXXX)
+	chmod 0700 "$WORK"
+	[ -n "${STK_KEEP:-}" ] || stk_defer rm -rf -- "$WORK"
+	mkdir "$WORK/etc"
+	for d in pam.d security sudoers.d; do
+		if [ -d "/etc/$d" ]; then
+			cp -a "/etc/$d" "$WORK/etc/$d"
+		fi
+	done
+	# shellcheck disable=SC2034 # for the scripts
+	PAMD=$WORK/etc/pam.d
+	STK_KEY=$(head -c 20 /dev/urandom | base32 | tr -d '=')
+	stk_install_file baro_auth.conf security/baro_auth.conf
+}
+
+# stk_run [--exec] CMD [ARG...]: run CMD with the private /etc/pam.d,
+# /etc/security and /etc/sudoers.d bound over the real ones, in a mount
+# namespace of its own. --exec: in place of this (sub)shell, so that
+# "stk_run --exec CMD &" leaves CMD's pid in $!.
+stk_run()
+{
+	local ex=
+
+	if [ "$1" = --exec ]; then
+		ex="exec"
+		shift
+	fi
+	# shellcheck disable=SC2016 # expanded by that shell
+	$ex unshare --mount --propagation private -- /bin/sh -c '
+		w=$1
+		shift
+		for d in pam.d security sudoers.d; do
+			if [ -d "$w/etc/$d" ]; then
+				mount --bind "$w/etc/$d" "/etc/$d" || exit 125
+			fi
+		done
+		exec "$@"' stk_run "$WORK" "$@"
+}
+
+# The shipped text with this machine's paths: the built module for
+# pam_baro_auth.so (bare or with a directory), $WORK/baropam for
+# /var/lib/baropam. Nothing else changes.
+stk_subst()
+{
+	sed -e "s#/var/lib/baropam#$WORK/baropam#g" \
+	    -e "s#[^[:space:]=]*/pam_baro_auth\\.so#$MODULE#g" \
+	    -e "s#\\(^\\|[[:space:]]\\)pam_baro_auth\\.so#\\1$MODULE#g" "$@"
+}
+
+# stk_install_file CONF_REL ETC_REL: conf/CONF_REL, substituted, as the
+# private /etc/ETC_REL (mode 0644, root).
+stk_install_file()
+{
+	local src=$STK_CONF/$1 dst=$WORK/etc/$2
+
+	[ -f "$src" ] || stk_fail "shipped file conf/$1 is missing"
+	mkdir -p "$(dirname "$dst")"
+	stk_subst "$src" >"$dst"
+	chmod 0644 "$dst"
+}
+
+# stk_install_stack NAME: conf/pam.d/NAME as the private /etc/pam.d/NAME.
+stk_install_stack()
+{
+	stk_install_file "pam.d/$1" "pam.d/$1"
+}
+
+# stk_user NAME [PASSWORD]: a real user with a home, deleted at exit.
+stk_user()
+{
+	local name=$1
+
+	if getent passwd "$name" >/dev/null; then
+		stk_fail "user $name exists already"
+	fi
+	stk_defer _stk_deluser "$name"
+	_stk_retry useradd -m -s /bin/bash "$name" ||
+		stk_fail "useradd $name failed"
+	if [ $# -gt 1 ]; then
+		printf '%s:%s\n' "$name" "$2" | _stk_retry chpasswd ||
+			stk_fail "chpasswd $name failed"
+	fi
+}
+
+_stk_deluser()
+{
+	if getent passwd "$1" >/dev/null; then
+		_stk_retry userdel -f -r "$1" 2>/dev/null ||
+			echo "WARNING: could not delete user $1" >&2
+	fi
+}
+
+# stk_secret USER [EXTRA_LINES]: USER's secret file at the shipped path
+# (/var/lib/baropam/USER/.baro_auth under $WORK): 0400 root in 0700 dirs.
+stk_secret()
+{
+	local dir=$WORK/baropam/$1
+
+	mkdir -p "$dir"
+	chmod 0700 "$WORK/baropam" "$dir"
+	rm -f "$dir/.baro_auth"
+	printf 'SECURE_KEY %s\nCYCLE_TIME 30\nWINDOW_SIZE 3\n%s' \
+		"$STK_KEY" "${2:-}" >"$dir/.baro_auth"
+	chmod 0400 "$dir/.baro_auth"
+}
+
+# stk_test_user TAG: U becomes a real user baro-t-TAG<pid> with the
+# password PW and a secret file.
+stk_test_user()
+{
+	U=baro-t-$1$$
+	PW=pw-$$-$RANDOM
+	stk_user "$U" "$PW"
+	stk_secret "$U"
+}
+
+# The current code, computed now (WINDOW_SIZE 3 absorbs a cycle boundary).
+stk_code()
+{
+	oathtool --totp -b "$STK_KEY"
+}
+
+# A six-digit code that no cycle within three of now accepts.
+stk_wrong_code()
+{
+	local window c
+
+	window=$(oathtool --totp -b -w 6 -N "@$(($(date +%s) - 90))" "$STK_KEY")
+	c=$(printf '%06d' $(((10#$(stk_code) + 500000) % 1000000)))
+	while grep -qx "$c" <<<"$window"; do
+		c=$(printf '%06d' $(((10#$c + 1) % 1000000)))
+	done
+	echo "$c"
+}
+
+# A TCP port free on 127.0.0.1 just now.
+stk_free_port()
+{
+	/usr/bin/python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# --- syslog capture ---
+
+# Capture what the programs send to syslog from now on.
+stk_syslog_start()
+{
+	local i pid
+
+	STK_LOG=$WORK/syslog
+	: >"$STK_LOG"
+	if [ ! -e /dev/log ]; then
+		/usr/bin/python3 "$STK_DIR/syslog_listener.py" /dev/log "$STK_LOG" &
+		pid=$!
+		for i in $(seq 50); do
+			[ -S /dev/log ] && break
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.05
+		done
+		[ -S /dev/log ] || stk_fail "could not bind a listener on /dev/log"
+		stk_defer _stk_listener_stop "$pid" "$(stat -c %i /dev/log)"
+		STK_LOG_MODE=listener
+	elif command -v journalctl >/dev/null &&
+	     journalctl -n 0 --show-cursor -q >/dev/null 2>&1 &&
+	     [ -S /run/systemd/journal/dev-log ]; then
+		STK_CURSOR=$(journalctl -n 0 --show-cursor -q | sed -n 's/^-- cursor: //p')
+		STK_LOG_MODE=journal
+	else
+		echo "NOTE ($STK_NAME): /dev/log belongs to a syslog daemon" \
+		     "that is not journald; log lines are not checked" >&2
+		STK_LOG_MODE=none
+	fi
+}
+
+# Stop our listener and remove /dev/log if it is still the one it bound.
+_stk_listener_stop()
+{
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	if [ -S /dev/log ] && [ "$(stat -c %i /dev/log)" = "$2" ]; then
+		rm -f /dev/log
+	fi
+}
+
+# Everything captured, one message a line ("... ident[pid]: message").
+stk_log_all()
+{
+	case $STK_LOG_MODE in
+	listener) cat "$STK_LOG" ;;
+	journal) journalctl -q --no-pager -o short --after-cursor="$STK_CURSOR" ;;
+	esac
+}
+
+# What was captured since the last stk_log_mark.
+stk_log()
+{
+	stk_log_all | tail -n +$((STK_LOG_FROM + 1))
+}
+
+stk_log_mark()
+{
+	STK_LOG_FROM=$(stk_log_all | wc -l)
+}
+
+# Whether a line since the mark ends with "pam_baro_auth(SERVICE:auth): MSG"
+# exactly (pam_syslog's prefix), waiting a little for it to arrive.
+_stk_log_match()
+{
+	local want="pam_baro_auth($1:auth): $2" i
+
+	for i in $(seq 20); do
+		if stk_log | awk -v m="$want" '
+			{ n = length($0) - length(m)
+			  if (n >= 0 && substr($0, n + 1) == m) f = 1 }
+			END { exit !f }'; then
+			return 0
+		fi
+		[ "${3:-wait}" = wait ] || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# stk_log_has SERVICE MESSAGE: the module logged exactly MESSAGE.
+stk_log_has()
+{
+	[ "$STK_LOG_MODE" != none ] || return 0
+	_stk_log_match "$1" "$2" ||
+		stk_fail "log lacks \"pam_baro_auth($1:auth): $2\""
+}
+
+# stk_log_lacks SERVICE MESSAGE: it did not (checked after the other
+# lines of the same attempt have been waited for).
+stk_log_lacks()
+{
+	[ "$STK_LOG_MODE" != none ] || return 0
+	if _stk_log_match "$1" "$2" nowait; then
+		stk_fail "log has \"pam_baro_auth($1:auth): $2\""
+	fi
+}
+
+# The audit lines of SPEC §7.
+stk_audit_ok()
+{
+	printf 'authentication key : session opened for user %s by (local ip=%s,Remote ip=%s)' "$@"
+}
+
+stk_audit_failed()
+{
+	printf 'authentication key : User %s authentication failed (local ip=%s,Remote ip=%s)' "$@"
+}
+
+# --- driving the programs ---
+
+# stk_converse ANSWER PASSWORD CMD [ARG...]: run CMD in the private /etc
+# on a pseudo-terminal through converse.exp, which answers a code prompt
+# with ANSWER ("right" or a literal code) and a password prompt with
+# PASSWORD. Sets RC (CMD's exit status) and OUT (the exchange, no CRs).
+stk_converse()
+{
+	local answer=$1 password=$2
+
+	shift 2
+	stk_log_mark
+	RC=0
+	OUT=$(stk_run env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+		LANG=C TERM=dumb STK_KEY="$STK_KEY" STK_ANSWER="$answer" \
+		STK_PASSWORD="$password" \
+		expect -f "$STK_DIR/converse.exp" "$@" 2>&1) || RC=$?
+	OUT=${OUT//$'\r'/}
+}
+
+# stk_as USER: AS becomes the command prefix that runs the rest as USER,
+# groups and all, as a login would.
+stk_as()
+{
+	# shellcheck disable=SC2034 # for the scripts
+	AS=(setpriv --reuid="$(id -u "$1")" --regid="$(id -g "$1")" --init-groups)
+}
+
+# stk_expect_rc WHAT RC: the last stk_converse ended with RC.
+stk_expect_rc()
+{
+	[ "$RC" = "$2" ] ||
+		stk_fail "$1: exit status $RC, expected $2; exchange:"$'\n'"$OUT"
+}
+
+# stk_expect_line WHAT TEXT: the exchange has a line that is exactly TEXT.
+stk_expect_line()
+{
+	grep -qxF -- "$2" <<<"$OUT" ||
+		stk_fail "$1: no line '$2' in the exchange:"$'\n'"$OUT"
+}
+
+stk_expect_no_line()
+{
+	if grep -qxF -- "$2" <<<"$OUT"; then
+		stk_fail "$1: line '$2' in the exchange:"$'\n'"$OUT"
+	fi
+}
+
+# --- fail2ban ---
+
+# stk_authlog PATTERN FILE: the captured lines that contain PATTERN, as a
+# syslog daemon writes them to /var/log/auth.log (timestamp, host name,
+# then what syslog(3) sent; journalctl's short output is that already).
+stk_authlog()
+{
+	local host
+
+	host=$(hostname -s)
+	if [ "$STK_LOG_MODE" = journal ]; then
+		stk_log_all | grep -F -- "$1" >"$2" || true
+		return 0
+	fi
+	stk_log_all | grep -F -- "$1" |
+		sed -E -e 's/^<[0-9]+>//' \
+		       -e "s/^([A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8}) /\\1 $host /" \
+		>"$2" || true
+}
+
+# stk_f2b_config: F2B becomes a private copy of /etc/fail2ban holding the
+# shipped filter and, as its only jail, the shipped jail reading
+# $WORK/auth.log. False when fail2ban is not installed.
+stk_f2b_config()
+{
+	F2B=$WORK/fail2ban
+	if ! command -v fail2ban-regex >/dev/null ||
+	   [ ! -d /etc/fail2ban/filter.d ]; then
+		return 1
+	fi
+	cp -a /etc/fail2ban "$F2B"
+	rm -f "$F2B"/jail.d/*
+	cp "$STK_CONF/fail2ban/filter.d/pam_baro_auth.conf" "$F2B/filter.d/" ||
+		stk_fail "shipped fail2ban filter is missing"
+	sed "s#/var/log/auth\\.log#$WORK/auth.log#g" \
+		"$STK_CONF/fail2ban/jail.d/pam_baro_auth.local" \
+		>"$F2B/jail.d/pam_baro_auth.local" ||
+		stk_fail "shipped fail2ban jail is missing"
+}
+
+# stk_f2b_ips LOG: the addresses the shipped filter finds in LOG, sorted,
+# one a line.
+stk_f2b_ips()
+{
+	fail2ban-regex -o ip "$1" "$F2B/filter.d/pam_baro_auth.conf" | sort
+}
