@@ -129,7 +129,28 @@ if unshare --mount true 2>/dev/null; then
 	umount "$MNT"; MNT=
 fi
 
-# 10. host key and encrypt=yes.
+# 10. import of a google-authenticator file (16-byte key, as Debian's
+# google-authenticator writes them), scratch codes as emergency codes.
+gkey=GEZDGNBVGY3TQOJQGEZDGNBVGY
+printf '%s\n" RATE_LIMIT 3 30 1699999990\n" WINDOW_SIZE 17\n" DISALLOW_REUSE 56666665\n" TOTP_AUTH\n12345678\n87654321\n' \
+	"$gkey" > "$W/google"
+mkdir -m 0700 "$W/imp"
+check "import succeeds" "$KG" import -u "$U" --from "$W/google" -f "$W/imp/.baro_auth"
+check "import keeps WINDOW_SIZE" grep -qx 'WINDOW_SIZE 17' "$W/imp/.baro_auth"
+check "import keeps RATE_LIMIT" grep -qx 'RATE_LIMIT 3 30' "$W/imp/.baro_auth"
+check "import: 2 emergency keys" test "$(grep -c '^EMERGENCY_KEY ' "$W/imp/.baro_auth")" -eq 2
+service secret="$W/imp/.baro_auth" encrypt=no
+export BARO_TEST_NOW=$((T + 900))
+check "imported key accepts google's codes" login "$(code_at SHA1 "$gkey" 6 $((T + 900)))"
+check "scratch code works as emergency code" login 87654321
+check "scratch code works only once" refused 87654321
+printf '%s\n" HOTP_COUNTER 1\n' "$gkey" > "$W/google-hotp"
+check "HOTP file refused" bash -c "! '$KG' import -u $U --from '$W/google-hotp' -f '$W/imp/h' 2>/dev/null"
+check "nothing written for a refused import" test ! -e "$W/imp/h"
+printf 'JBSWY3DPEHPK3PXP\n" TOTP_AUTH\n' > "$W/google-short"
+check "10-byte key refused" bash -c "! '$KG' import -u $U --from '$W/google-short' -f '$W/imp/s' 2>/dev/null"
+
+# 11. host key and encrypt=yes.
 mkdir -m 0700 "$W/hk"
 check "hostkey created" "$KG" hostkey --keyfile "$W/hk/host.key"
 check "hostkey is 0400 root, 64 hex" bash -c "test \"\$(stat -c '%a %u' '$W/hk/host.key')\" = '400 0' && grep -qxE '[0-9a-f]{64}' '$W/hk/host.key'"

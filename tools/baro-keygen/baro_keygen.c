@@ -3,6 +3,7 @@
  * Every read, write and check goes through the core library the module
  * uses (store, fileio, config, seal, acl): one parser, one writer. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pwd.h>
@@ -35,6 +36,7 @@ struct opts {
 	const char *issuer;
 	const char *keyfile;
 	const char *qr_file;
+	const char *from;   /* import: the google-authenticator file */
 	enum kg_qr qr;
 	enum baro_hash hash;
 	unsigned digits, cycle, window, key_bytes, emergency;
@@ -53,6 +55,7 @@ static void usage(void)
 		"                   [--qr utf8|ascii|none] [--qr-file FILE.pbm] [--encrypt] [--keyfile PATH] [--force]\n"
 		"       baro-keygen emergency -u USER [--emergency N] [-f PATH | -c CONF]\n"
 		"       baro-keygen reset|show|check -u USER [-f PATH | -c CONF]\n"
+		"       baro-keygen import -u USER --from ~USER/.google_authenticator [-f PATH | -c CONF] [--force]\n"
 		"       baro-keygen hostkey [--keyfile PATH] [--force]\n");
 	exit(EXIT_USAGE);
 }
@@ -113,6 +116,7 @@ static void parse_options(int argc, char **argv, struct opts *o)
 		{ "encrypt", no_argument, NULL, 'E' },
 		{ "keyfile", required_argument, NULL, 'K' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "from", required_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -164,6 +168,7 @@ static void parse_options(int argc, char **argv, struct opts *o)
 		case 'E': o->encrypt = true; break;
 		case 'K': o->keyfile = optarg; break;
 		case 'F': o->force = true; break;
+		case 'g': o->from = optarg; break;
 		default: usage();
 		}
 	}
@@ -718,6 +723,160 @@ static int cmd_check(struct opts *o)
 	return problems == 0 ? 0 : 1;
 }
 
+/* --- import of a google-authenticator file --- */
+
+/* One '" OPTION ...' line of ~/.google_authenticator. */
+static bool import_option(struct baro_secret *s, char *line, bool *totp)
+{
+	char *name = strtok(line + 2, " \t");
+	char *a = strtok(NULL, " \t"), *b = a != NULL ? strtok(NULL, " \t") : NULL;
+	unsigned long v, w;
+
+	if (name == NULL)
+		return false;
+	if (strcmp(name, "TOTP_AUTH") == 0)
+		*totp = true;
+	else if (strcmp(name, "DISALLOW_REUSE") == 0)
+		s->disallow_reuse = true;
+	else if (strcmp(name, "STEP_SIZE") == 0 && a != NULL &&
+		 baro_parse_ulong(a, BARO_CYCLE_MIN, BARO_CYCLE_MAX, &v))
+		s->cycle_time = (unsigned)v;
+	else if (strcmp(name, "WINDOW_SIZE") == 0 && a != NULL &&
+		 baro_parse_ulong(a, 1, BARO_WINDOW_MAX, &v))
+		s->window = (unsigned)v;
+	else if (strcmp(name, "RATE_LIMIT") == 0 && b != NULL &&
+		 baro_parse_ulong(a, 1, BARO_RATE_COUNT_MAX, &v) &&
+		 baro_parse_ulong(b, 1, BARO_RATE_INTERVAL_MAX, &w)) {
+		s->has_rate_limit = true;
+		s->rate_count = (unsigned)v;
+		s->rate_interval = (unsigned)w;
+	} else if (strcmp(name, "HOTP_COUNTER") == 0) {
+		fprintf(stderr, "baro-keygen: HOTP (counter-based) files cannot be imported: pam_baro_auth is time-based\n");
+		return false;
+	} else {
+		fprintf(stderr, "baro-keygen: unsupported option \"%s\"\n", name);
+		return false;
+	}
+	return true;
+}
+
+static bool import_scratch(struct baro_secret *s, struct material *m,
+			   const char *line)
+{
+	size_t i = s->n_emergency;
+
+	if (strlen(line) != BARO_EMERGENCY_DIGITS ||
+	    strspn(line, "0123456789") != BARO_EMERGENCY_DIGITS ||
+	    i >= BARO_EMERGENCY_MAX ||
+	    !baro_emergency_hash(m->key, m->keylen, line, s->emergency[i]))
+		return false;
+	s->n_emergency++;
+	return true;
+}
+
+static bool parse_google(char *text, struct baro_secret *s,
+			 struct material *m)
+{
+	char *line, *save = NULL;
+	bool totp = false, first = true, ok = true;
+
+	for (line = strtok_r(text, "\n", &save); ok && line != NULL;
+	     line = strtok_r(NULL, "\n", &save), first = false) {
+		if (first)
+			ok = baro_base32_decode(line, m->key, sizeof(m->key),
+						&m->keylen) &&
+			     baro_base32_encode(m->key, m->keylen, m->b32,
+						sizeof(m->b32));
+		else if (strncmp(line, "\" ", 2) == 0)
+			ok = import_option(s, line, &totp);
+		else
+			ok = import_scratch(s, m, line);
+	}
+	if (ok && !totp)
+		fprintf(stderr, "baro-keygen: not a TOTP file (no \" TOTP_AUTH)\n");
+	if (ok && totp && (m->keylen < BARO_KEY_MIN || m->keylen > BARO_KEY_MAX))
+		fprintf(stderr, "baro-keygen: the key has %zu bytes; pam_baro_auth needs %d..%d: create a new key instead\n",
+			m->keylen, BARO_KEY_MIN, BARO_KEY_MAX);
+	return ok && totp && m->keylen >= BARO_KEY_MIN && m->keylen <= BARO_KEY_MAX;
+}
+
+static char *read_google(const char *path)
+{
+	struct stat st;
+	char *buf = NULL;
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size <= 0 || st.st_size > 65536 ||
+	    (buf = calloc(1, (size_t)st.st_size + 1)) == NULL ||
+	    (r = read(fd, buf, (size_t)st.st_size)) != st.st_size) {
+		fprintf(stderr, "baro-keygen: cannot read %s: %s\n", path,
+			errno != 0 ? strerror(errno) : "not a regular file");
+		if (buf != NULL)
+			OPENSSL_cleanse(buf, (size_t)st.st_size);
+		free(buf);
+		buf = NULL;
+	}
+	if (fd >= 0)
+		close(fd);
+	return buf;
+}
+
+static int cmd_import(struct opts *o)
+{
+	const struct passwd *pw = lookup(o->user);
+	char path[PATH_MAX];
+	struct material m = { 0 };
+	struct baro_secret *s = NULL;
+	char *text = NULL;
+	size_t n_scratch;
+	unsigned i;
+	int rc = 1;
+
+	if (o->from == NULL)
+		usage();
+	if (pw == NULL || !secret_path(o, pw, path, sizeof(path)) ||
+	    (text = read_google(o->from)) == NULL ||
+	    (s = malloc(sizeof(*s))) == NULL)
+		goto out;
+	o->rate_limit = false;
+	o->disallow_reuse = false;
+	build_secret(o, s);
+	s->n_lines = 0;
+	s->method = BARO_SHA1; /* google-authenticator: SHA1, 6 digits */
+	s->digits = 6;
+	if (!parse_google(text, s, &m))
+		goto out;
+	n_scratch = s->n_emergency;
+	baro_secret_add_line(s, BARO_LINE_SECURE_KEY, 0);
+	baro_secret_add_line(s, BARO_LINE_CYCLE_TIME, 0);
+	baro_secret_add_line(s, BARO_LINE_KEY_METHOD, 0);
+	baro_secret_add_line(s, BARO_LINE_DIGITS, 0);
+	baro_secret_add_line(s, BARO_LINE_WINDOW_SIZE, 0);
+	if (s->has_rate_limit)
+		baro_secret_add_line(s, BARO_LINE_RATE_LIMIT, 0);
+	if (s->disallow_reuse)
+		baro_secret_add_line(s, BARO_LINE_DISALLOW_REUSE, 0);
+	for (i = 0; i < n_scratch; i++)
+		baro_secret_add_line(s, BARO_LINE_EMERGENCY_KEY, i);
+	if (!set_secure_key(o, o->user, &m, s) || !make_parent(path))
+		goto out;
+	rc = write_new(path, s, o->force);
+	if (rc == 0)
+		printf("imported %s into %s (%zu scratch codes as emergency codes)\n",
+		       o->from, path, n_scratch);
+out:
+	if (text != NULL)
+		OPENSSL_cleanse(text, strlen(text));
+	free(text);
+	wipe(&m);
+	if (s != NULL)
+		baro_secret_wipe(s);
+	free(s);
+	return rc;
+}
+
 /* --- host key --- */
 
 static int cmd_hostkey(struct opts *o)
@@ -775,6 +934,8 @@ int main(int argc, char **argv)
 		return cmd_show(&o);
 	if (strcmp(o.cmd, "check") == 0)
 		return cmd_check(&o);
+	if (strcmp(o.cmd, "import") == 0)
+		return cmd_import(&o);
 	if (strcmp(o.cmd, "hostkey") == 0)
 		return cmd_hostkey(&o);
 	usage();
