@@ -163,5 +163,23 @@ service secret="$W/enc/.baro_auth" encrypt=yes keyfile="$W/hk/host.key"
 export BARO_TEST_NOW=$T
 check "encrypt=yes: the URI's code logs in" login "$(code_at SHA1 "$ekey" 6 $T)"
 
+# 12. seal / unseal / reseal keep the codes.
+mkdir -m 0700 "$W/rs"
+"$KG" create -u "$U" -f "$W/rs/.baro_auth" --qr none --no-disallow-reuse --no-rate-limit >"$W/out-rs"
+rkey=$(uri_secret "$W/out-rs")
+check "seal" "$KG" seal -u "$U" -f "$W/rs/.baro_auth" --keyfile "$W/hk/host.key"
+check "sealed after seal" grep -q '^SECURE_KEY enc:v1:' "$W/rs/.baro_auth"
+service secret="$W/rs/.baro_auth" encrypt=yes keyfile="$W/hk/host.key"
+check "sealed file keeps the codes" login "$(code_at SHA1 "$rkey" 6 $T)"
+"$KG" hostkey --keyfile "$W/hk/new.key" >/dev/null
+check "reseal under a new host key" "$KG" reseal -u "$U" -f "$W/rs/.baro_auth" --keyfile "$W/hk/host.key" --new-keyfile "$W/hk/new.key"
+check "old host key no longer opens it" refused "$(code_at SHA1 "$rkey" 6 $T)"
+service secret="$W/rs/.baro_auth" encrypt=yes keyfile="$W/hk/new.key"
+check "new host key opens it, same codes" login "$(code_at SHA1 "$rkey" 6 $T)"
+check "unseal" "$KG" unseal -u "$U" -f "$W/rs/.baro_auth" --keyfile "$W/hk/new.key"
+check "plain key after unseal" grep -qx "SECURE_KEY $rkey" "$W/rs/.baro_auth"
+service secret="$W/rs/.baro_auth" encrypt=no
+check "unsealed file keeps the codes" login "$(code_at SHA1 "$rkey" 6 $T)"
+
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]

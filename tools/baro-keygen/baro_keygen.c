@@ -37,6 +37,7 @@ struct opts {
 	const char *keyfile;
 	const char *qr_file;
 	const char *from;   /* import: the google-authenticator file */
+	const char *new_keyfile; /* reseal: the new host key */
 	enum kg_qr qr;
 	enum baro_hash hash;
 	unsigned digits, cycle, window, key_bytes, emergency;
@@ -56,6 +57,8 @@ static void usage(void)
 		"       baro-keygen emergency -u USER [--emergency N] [-f PATH | -c CONF]\n"
 		"       baro-keygen reset|show|check -u USER [-f PATH | -c CONF]\n"
 		"       baro-keygen import -u USER --from ~USER/.google_authenticator [-f PATH | -c CONF] [--force]\n"
+		"       baro-keygen seal|unseal -u USER [--keyfile PATH] [-f PATH | -c CONF]\n"
+		"       baro-keygen reseal -u USER --keyfile OLD --new-keyfile NEW [-f PATH | -c CONF]\n"
 		"       baro-keygen hostkey [--keyfile PATH] [--force]\n");
 	exit(EXIT_USAGE);
 }
@@ -117,6 +120,7 @@ static void parse_options(int argc, char **argv, struct opts *o)
 		{ "keyfile", required_argument, NULL, 'K' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "from", required_argument, NULL, 'g' },
+		{ "new-keyfile", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -169,6 +173,7 @@ static void parse_options(int argc, char **argv, struct opts *o)
 		case 'K': o->keyfile = optarg; break;
 		case 'F': o->force = true; break;
 		case 'g': o->from = optarg; break;
+		case 'N': o->new_keyfile = optarg; break;
 		default: usage();
 		}
 	}
@@ -548,6 +553,46 @@ out:
 	baro_store_close(st);
 	free(st);
 	return rc;
+}
+
+/* Sealing changes SECURE_KEY only: the codes stay the same. */
+static bool edit_seal(struct opts *o, struct baro_store *st,
+		      struct material *m)
+{
+	if (baro_secret_is_sealed(&st->secret)) {
+		fprintf(stderr, "baro-keygen: %s is sealed already\n", st->path);
+		return false;
+	}
+	o->encrypt = true;
+	return key_of(o, st, m) && set_secure_key(o, o->user, m, &st->secret);
+}
+
+static bool edit_unseal(struct opts *o, struct baro_store *st,
+			struct material *m)
+{
+	if (!baro_secret_is_sealed(&st->secret)) {
+		fprintf(stderr, "baro-keygen: %s is not sealed\n", st->path);
+		return false;
+	}
+	o->encrypt = false;
+	return key_of(o, st, m) &&
+	       baro_base32_encode(m->key, m->keylen, m->b32, sizeof(m->b32)) &&
+	       set_secure_key(o, o->user, m, &st->secret);
+}
+
+/* Host key rotation: open under --keyfile, seal under --new-keyfile. */
+static bool edit_reseal(struct opts *o, struct baro_store *st,
+			struct material *m)
+{
+	if (o->new_keyfile == NULL || !baro_secret_is_sealed(&st->secret)) {
+		fprintf(stderr, "baro-keygen: reseal needs a sealed file and --new-keyfile\n");
+		return false;
+	}
+	if (!key_of(o, st, m))
+		return false;
+	o->keyfile = o->new_keyfile;
+	o->encrypt = true;
+	return set_secure_key(o, o->user, m, &st->secret);
 }
 
 /* --- show --- */
@@ -934,6 +979,12 @@ int main(int argc, char **argv)
 		return cmd_show(&o);
 	if (strcmp(o.cmd, "check") == 0)
 		return cmd_check(&o);
+	if (strcmp(o.cmd, "seal") == 0)
+		return edit_file(&o, edit_seal);
+	if (strcmp(o.cmd, "unseal") == 0)
+		return edit_file(&o, edit_unseal);
+	if (strcmp(o.cmd, "reseal") == 0)
+		return edit_file(&o, edit_reseal);
 	if (strcmp(o.cmd, "import") == 0)
 		return cmd_import(&o);
 	if (strcmp(o.cmd, "hostkey") == 0)
