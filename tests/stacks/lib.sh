@@ -11,11 +11,15 @@
 # - test users are real (sshd, su and sudo look them up through NSS, and
 #   sudo and su are setuid, so nss_wrapper cannot stand in): useradd here,
 #   userdel -r at exit;
-# - daemons are started here and killed by pid at exit;
+# - daemons are started here, die with the script (pdeathsig) and are
+#   killed by pid at exit;
 # - /dev/log: with no syslog daemon, a listener binds it for the script's
-#   run (ctest RESOURCE_LOCK baro_devlog) and removes it; with journald the
-#   journal is read instead.
-# STK_KEEP=1 in the environment keeps $WORK for a look after a failure.
+#   run and removes it; with journald the journal is read instead;
+# - one stack test runs at a time on the machine (a flock, and ctest's
+#   RESOURCE_LOCK baro_devlog within one run); under the lock, users and
+#   work directories left by a run killed with SIGKILL are removed.
+# STK_KEEP=1 in the environment keeps $WORK for a look after a failure;
+# STK_LOCK_WAIT=SECONDS bounds the wait for the lock (default 100).
 
 set -euo pipefail
 
@@ -106,11 +110,14 @@ stk_init()
 	MODULE=${1:-}
 	[ -f "$MODULE" ] || stk_fail "usage: $0 PATH/TO/pam_baro_auth.so"
 	MODULE=$(cd "$(dirname "$MODULE")" && pwd)/$(basename "$MODULE")
-	stk_need oathtool unshare setpriv useradd userdel chpasswd base32
+	stk_need oathtool unshare setpriv flock ps useradd userdel chpasswd base32
 	unshare --mount --propagation private true 2>/dev/null ||
 		stk_skip "cannot create a mount namespace (unshare -m)"
+	_stk_lock
+	_stk_sweep
 	WORK=$(mktemp -d /tmp/baro-stack.XXXXXX)
 	chmod 0700 "$WORK"
+	echo $$ >"$WORK/owner"
 	[ -n "${STK_KEEP:-}" ] || stk_defer rm -rf -- "$WORK"
 	mkdir "$WORK/etc"
 	for d in pam.d security sudoers.d; do
@@ -122,6 +129,80 @@ stk_init()
 	PAMD=$WORK/etc/pam.d
 	STK_KEY=$(head -c 20 /dev/urandom | base32 | tr -d '=')
 	stk_install_file baro_auth.conf security/baro_auth.conf
+}
+
+# One stack test at a time on this machine, whichever ctest runs it: they
+# share /dev/log and /run/sshd. The lock goes with this process (children
+# that could outlive it are started without the descriptor).
+_stk_lock()
+{
+	STK_LOCK=/run/lock/baro-stack-tests.lock
+	[ -d /run/lock ] || STK_LOCK=/tmp/baro-stack-tests.lock
+	exec {STK_LOCK_FD}>>"$STK_LOCK"
+	flock -w "${STK_LOCK_WAIT:-100}" "$STK_LOCK_FD" ||
+		stk_skip "another run of the stack tests held $STK_LOCK too long"
+}
+
+# What a run killed with SIGKILL (which runs no trap) left: test users,
+# work directories of scripts that are gone, the /run/sshd it made. Under
+# the lock, so no other stack test is running; a live creator is left
+# alone all the same.
+_stk_sweep()
+{
+	local name pid dir
+
+	if [ -e "$STK_LOCK.run-sshd" ]; then
+		_stk_privsep_remove
+	fi
+
+	for name in $(getent passwd | cut -d: -f1 |
+		      grep -E '^baro-t-[a-z]+[0-9]+$' || true); do
+		pid=${name##*[a-z]}
+		if ! kill -0 "$pid" 2>/dev/null; then
+			echo "NOTE ($STK_NAME): removing $name, left by a killed run" >&2
+			_stk_deluser "$name"
+		fi
+	done
+	for dir in /tmp/baro-stack.*; do
+		[ -f "$dir/owner" ] || continue
+		pid=$(cat "$dir/owner")
+		if ! kill -0 "$pid" 2>/dev/null; then
+			rm -rf -- "$dir"
+		fi
+	done
+}
+
+# stk_privsep_dir: /run/sshd, which sshd insists on, made if missing and
+# then removed at exit (or, through a marker, by the next run's sweep).
+stk_privsep_dir()
+{
+	if [ ! -d /run/sshd ]; then
+		: >"$STK_LOCK.run-sshd"
+		stk_defer _stk_privsep_remove
+		mkdir -m 0755 /run/sshd
+	fi
+}
+
+# Not while any sshd runs (one started meanwhile may need it); our own
+# connections' processes get two seconds to end. Zombies do not count.
+_stk_privsep_remove()
+{
+	local i
+
+	for i in $(seq 20); do
+		_stk_sshd_running || break
+		sleep 0.1
+	done
+	if ! _stk_sshd_running; then
+		rmdir /run/sshd 2>/dev/null || true
+	fi
+	rm -f "$STK_LOCK.run-sshd"
+}
+
+_stk_sshd_running()
+{
+	# shellcheck disable=SC2009 # pgrep -r is too recent
+	ps -C sshd -o stat= | grep -q '^[^Z]'
 }
 
 # stk_run [--exec] CMD [ARG...]: run CMD with the private /etc/pam.d,
@@ -255,27 +336,33 @@ print(s.getsockname()[1])'
 
 # --- syslog capture ---
 
-# Capture what the programs send to syslog from now on.
+# Capture what the programs send to syslog from now on: our listener on
+# /dev/log (it dies with this script and removes the socket), else the
+# journal, else nothing (log lines are then not checked).
 stk_syslog_start()
 {
 	local i pid
 
 	STK_LOG=$WORK/syslog
 	: >"$STK_LOG"
-	if [ ! -e /dev/log ]; then
-		/usr/bin/python3 "$STK_DIR/syslog_listener.py" /dev/log "$STK_LOG" &
-		pid=$!
-		for i in $(seq 50); do
-			[ -S /dev/log ] && break
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.05
-		done
-		[ -S /dev/log ] || stk_fail "could not bind a listener on /dev/log"
-		stk_defer _stk_listener_stop "$pid" "$(stat -c %i /dev/log)"
+	setpriv --pdeathsig TERM /usr/bin/python3 "$STK_DIR/syslog_listener.py" \
+		/dev/log "$STK_LOG" {STK_LOCK_FD}>&- &
+	pid=$!
+	for i in $(seq 100); do
+		[ -e "$STK_LOG.ready" ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	if [ -e "$STK_LOG.ready" ]; then
+		stk_defer _stk_listener_stop "$pid"
 		STK_LOG_MODE=listener
-	elif command -v journalctl >/dev/null &&
-	     journalctl -n 0 --show-cursor -q >/dev/null 2>&1 &&
-	     [ -S /run/systemd/journal/dev-log ]; then
+		return 0
+	fi
+	# A live /dev/log: a syslog daemon's.
+	wait "$pid" 2>/dev/null || true
+	if command -v journalctl >/dev/null &&
+	   journalctl -n 0 --show-cursor -q >/dev/null 2>&1 &&
+	   [ -S /run/systemd/journal/dev-log ]; then
 		STK_CURSOR=$(journalctl -n 0 --show-cursor -q | sed -n 's/^-- cursor: //p')
 		STK_LOG_MODE=journal
 	else
@@ -285,14 +372,10 @@ stk_syslog_start()
 	fi
 }
 
-# Stop our listener and remove /dev/log if it is still the one it bound.
 _stk_listener_stop()
 {
 	kill "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
-	if [ -S /dev/log ] && [ "$(stat -c %i /dev/log)" = "$2" ]; then
-		rm -f /dev/log
-	fi
 }
 
 # Everything captured, one message a line ("... ident[pid]: message").

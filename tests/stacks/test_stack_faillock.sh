@@ -76,5 +76,5 @@ stk_log_has faillock-baro "$(stk_audit_ok "$U" 0.0.0.0 $RHOST)"
 expect_failures "right code after two wrong ones" 0
 stk_ok "faillock: two wrong codes, then the right one succeeds and clears the tally"
 
-
+# The host's tally was not touched.
 [ ! -e "/run/faillock/$U" ] || stk_fail "the system tally /run/faillock was used"

@@ -4,7 +4,8 @@
 # common-auth, then the code) through pamtester, as /etc/pam.d/login in
 # the private /etc of lib.sh. (The real login(1) is not run: it would
 # write wtmp and lastlog records for the test user.)
-# - the right password and code authenticate, asked in that order;
+# - the right code and password authenticate, asked in that order (the
+#   code first, so a wrong code does not stop the password prompt);
 # - a wrong code after the right password is refused;
 # - the right code after a wrong password is refused.
 # Usage: test_stack_login.sh PATH/TO/pam_baro_auth.so
@@ -22,10 +23,10 @@ LOGIN=(pamtester -I tty=tty9 login "$U" authenticate)
 stk_converse right "$PW" "${LOGIN[@]}"
 stk_expect_rc "password and code" 0
 [ "$(grep -x -e 'Password: ' -e 'Verification code: ' <<<"$OUT" | tr '\n' '|')" = \
-  "Password: |Verification code: |" ] ||
-	stk_fail "password and code: not asked in that order:"$'\n'"$OUT"
+  "Verification code: |Password: |" ] ||
+	stk_fail "code and password: not asked in that order:"$'\n'"$OUT"
 stk_log_has login "$(stk_audit_ok "$U" 0.0.0.0 0.0.0.0)"
-stk_ok "login: the right password, then the right code, authenticate"
+stk_ok "login: the right code, then the right password, authenticate"
 
 stk_converse "$(stk_wrong_code)" "$PW" "${LOGIN[@]}"
 stk_expect_rc "wrong code" 1

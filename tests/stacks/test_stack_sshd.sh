@@ -22,11 +22,7 @@ stk_test_user ssh
 stk_install_stack sshd
 stk_syslog_start
 
-# The per-connection privilege separation directory sshd insists on.
-if [ ! -d /run/sshd ]; then
-	mkdir -m 0755 /run/sshd
-	stk_defer rmdir /run/sshd
-fi
+stk_privsep_dir
 
 ssh-keygen -q -t ed25519 -N '' -C baro-host -f "$WORK/host_key"
 ssh-keygen -q -t ed25519 -N '' -C baro-client -f "$WORK/client_key"
@@ -61,9 +57,10 @@ sshd_start()
 		>"$WORK/known_hosts"
 	stk_run /usr/sbin/sshd -t -f "$cfg" || stk_fail "sshd -t rejects $1"
 	rm -f "$WORK/sshd.pid"
-	# -D: a child of this script (ctest's time-out kills it with us),
-	# which writes its pid file once it listens.
-	stk_run --exec /usr/sbin/sshd -D -f "$cfg" 2>"$WORK/sshd.err" &
+	# -D: a child of this script that dies with it (pdeathsig), and
+	# writes its pid file once it listens.
+	stk_run --exec setpriv --pdeathsig KILL /usr/sbin/sshd -D -f "$cfg" \
+		2>"$WORK/sshd.err" {STK_LOCK_FD}>&- &
 	SSHD_PID=$!
 	for i in $(seq 100); do
 		[ -s "$WORK/sshd.pid" ] && break
