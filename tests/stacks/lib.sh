@@ -529,7 +529,7 @@ stk_f2b_config()
 	rm -f "$F2B"/jail.d/*
 	cp "$STK_CONF/fail2ban/filter.d/pam_baro_auth.conf" "$F2B/filter.d/" ||
 		stk_fail "shipped fail2ban filter is missing"
-	sed "s#/var/log/auth\\.log#$WORK/auth.log#g" \
+	sed -e "s#/var/log/auth\\.log#$WORK/auth.log#g" -e "s#%(syslog_authpriv)s#$WORK/auth.log#g" \
 		"$STK_CONF/fail2ban/jail.d/pam_baro_auth.local" \
 		>"$F2B/jail.d/pam_baro_auth.local" ||
 		stk_fail "shipped fail2ban jail is missing"
