@@ -43,7 +43,16 @@ struct opts {
 	unsigned digits, cycle, window, key_bytes, emergency;
 	unsigned rate_count, rate_interval;
 	bool rate_limit, disallow_reuse, force, encrypt;
+	char keyfile_buf[PATH_MAX]; /* keyfile= of the conf file */
 };
+
+static void keyfile_from_conf(struct opts *o, const struct baro_config *cfg)
+{
+	if (o->keyfile != NULL)
+		return;
+	memcpy(o->keyfile_buf, cfg->keyfile, sizeof(o->keyfile_buf));
+	o->keyfile = o->keyfile_buf;
+}
 
 static const struct baro_log stderr_log = { NULL, 0, 0 };
 
@@ -205,8 +214,7 @@ static bool secret_path(struct opts *o, const struct passwd *pw, char *out,
 		return false;
 	if (cfg.encrypt == BARO_ENCRYPT_YES)
 		o->encrypt = true;
-	if (o->keyfile == NULL)
-		o->keyfile = strdup(cfg.keyfile);
+	keyfile_from_conf(o, &cfg);
 	if (!baro_expand_path(cfg.secret, pw->pw_name, pw->pw_dir, out, outsz)) {
 		fprintf(stderr, "Failed to compute location of secret file\n");
 		return false;
@@ -249,14 +257,15 @@ static void wipe(struct material *m)
 static bool random_code(char out[BARO_EMERGENCY_DIGITS + 1])
 {
 	uint32_t v;
+	int n;
 
 	do {
 		if (RAND_bytes((unsigned char *)&v, sizeof(v)) != 1)
 			return false;
 	} while (v >= 4200000000u);
-	snprintf(out, BARO_EMERGENCY_DIGITS + 1, "%08u", v % 100000000u);
+	n = snprintf(out, BARO_EMERGENCY_DIGITS + 1, "%08u", v % 100000000u);
 	OPENSSL_cleanse(&v, sizeof(v));
-	return true;
+	return n == BARO_EMERGENCY_DIGITS;
 }
 
 static bool new_key(struct material *m, unsigned bytes)
@@ -381,7 +390,8 @@ static bool make_parent(const char *path)
 	int fd = -1;
 	bool ok;
 
-	snprintf(dir, sizeof(dir), "%s", path);
+	if ((size_t)snprintf(dir, sizeof(dir), "%s", path) >= sizeof(dir))
+		return false;
 	slash = strrchr(dir, '/');
 	if (slash == NULL || slash == dir)
 		return true;
@@ -740,21 +750,24 @@ static int cmd_check(struct opts *o)
 
 	if (pw == NULL)
 		return 1;
-	snprintf(confarg, sizeof(confarg), "conf=%s",
-		 o->conf != NULL ? o->conf : BARO_DEFAULT_CONF);
+	if ((size_t)snprintf(confarg, sizeof(confarg), "conf=%s",
+			     o->conf != NULL ? o->conf : BARO_DEFAULT_CONF) >=
+	    sizeof(confarg))
+		return EXIT_USAGE;
 	argv[0] = confarg;
 	if (o->file != NULL) {
 		baro_config_defaults(&cfg);
 		cfg.encrypt = o->encrypt ? BARO_ENCRYPT_YES : BARO_ENCRYPT_NO;
-		snprintf(path, sizeof(path), "%s", o->file);
+		if ((size_t)snprintf(path, sizeof(path), "%s", o->file) >=
+		    sizeof(path))
+			return EXIT_USAGE;
 	} else if (baro_config_load(&cfg, 1, argv, &stderr_log) != BARO_CONFIG_OK) {
 		remedy("fix the conf file (conf/baro_auth.conf shows every option)");
 		return 1;
 	} else if (!secret_path(o, pw, path, sizeof(path))) {
 		return 1;
 	}
-	if (o->keyfile == NULL)
-		o->keyfile = cfg.keyfile;
+	keyfile_from_conf(o, &cfg);
 	if (cfg.encrypt == BARO_ENCRYPT_YES && !load_hostkey(o, hk)) {
 		remedy("chown root:root KEYFILE; chmod 0400 KEYFILE, or baro-keygen hostkey");
 		problems++;
@@ -849,20 +862,22 @@ static char *read_google(const char *path)
 {
 	struct stat st;
 	char *buf = NULL;
-	ssize_t r;
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 
-	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size <= 0 || st.st_size > 65536 ||
-	    (buf = calloc(1, (size_t)st.st_size + 1)) == NULL ||
-	    (r = read(fd, buf, (size_t)st.st_size)) != st.st_size) {
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size > 0 && st.st_size <= 65536) {
+		size_t size = (size_t)st.st_size;
+
+		buf = calloc(1, size + 1);
+		if (buf != NULL && read(fd, buf, size) != (ssize_t)size) {
+			OPENSSL_cleanse(buf, size);
+			free(buf);
+			buf = NULL;
+		}
+	}
+	if (buf == NULL)
 		fprintf(stderr, "baro-keygen: cannot read %s: %s\n", path,
 			errno != 0 ? strerror(errno) : "not a regular file");
-		if (buf != NULL)
-			OPENSSL_cleanse(buf, (size_t)st.st_size);
-		free(buf);
-		buf = NULL;
-	}
 	if (fd >= 0)
 		close(fd);
 	return buf;
