@@ -108,6 +108,19 @@ printf 'secret=%s\nencrypt=no\nacl=%s/missing_acl\n' "$f" "$W" > "$W/acl.conf"
 out=$("$KG" check -u "$U" -c "$W/acl.conf" 2>&1) && bad "check missing ACL exits 1" || ok "check missing ACL exits 1"
 check "check missing ACL message" grep -qF "Failed to acl file read \"$W/missing_acl\"" <<<"$out"
 
+# check --all: every user with a file under the conf's template.
+mkdir -m 0700 "$W/all"
+printf 'secret=%s/all/${USER}/.baro_auth\nencrypt=no\n' "$W" > "$W/all.conf"
+"$KG" create -u "$U" -c "$W/all.conf" --qr none >/dev/null
+"$KG" create -u root -c "$W/all.conf" --qr none >/dev/null
+out=$("$KG" check --all -c "$W/all.conf" 2>&1) && st=0 || st=$?
+check "check --all passes good files" test "$st" -eq 0
+check "check --all counts both users" grep -q '^2 secret file(s) checked, 0 problem(s)$' <<<"$out"
+chmod 0644 "$W/all/root/.baro_auth"
+out=$("$KG" check --all -c "$W/all.conf" 2>&1) && st=0 || st=$?
+check "check --all fails on one bad file" test "$st" -eq 1
+check "check --all names the bad file" grep -qF "Secret file $W/all/root/.baro_auth must only be accessible by root" <<<"$out"
+
 # 9. bad input.
 out=$("$KG" create -u no-such-user-baro -f "$W/x/.baro_auth" --qr none 2>&1) && st=0 || st=$?
 check "unknown user exits 1" test "$st" -eq 1

@@ -42,7 +42,7 @@ struct opts {
 	enum baro_hash hash;
 	unsigned digits, cycle, window, key_bytes, emergency;
 	unsigned rate_count, rate_interval;
-	bool rate_limit, disallow_reuse, force, encrypt;
+	bool rate_limit, disallow_reuse, force, encrypt, all;
 	char keyfile_buf[PATH_MAX]; /* keyfile= of the conf file */
 };
 
@@ -65,6 +65,7 @@ static void usage(void)
 		"                   [--qr utf8|ascii|none] [--qr-file FILE.pbm] [--encrypt] [--keyfile PATH] [--force]\n"
 		"       baro-keygen emergency -u USER [--emergency N] [-f PATH | -c CONF]\n"
 		"       baro-keygen reset|show|check -u USER [-f PATH | -c CONF]\n"
+		"       baro-keygen check --all [-c CONF]\n"
 		"       baro-keygen import -u USER --from ~USER/.google_authenticator [-f PATH | -c CONF] [--force]\n"
 		"       baro-keygen seal|unseal -u USER [--keyfile PATH] [-f PATH | -c CONF]\n"
 		"       baro-keygen reseal -u USER --keyfile OLD --new-keyfile NEW [-f PATH | -c CONF]\n"
@@ -130,6 +131,7 @@ static void parse_options(int argc, char **argv, struct opts *o)
 		{ "force", no_argument, NULL, 'F' },
 		{ "from", required_argument, NULL, 'g' },
 		{ "new-keyfile", required_argument, NULL, 'N' },
+		{ "all", no_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -183,6 +185,7 @@ static void parse_options(int argc, char **argv, struct opts *o)
 		case 'F': o->force = true; break;
 		case 'g': o->from = optarg; break;
 		case 'N': o->new_keyfile = optarg; break;
+		case 'A': o->all = true; break;
 		default: usage();
 		}
 	}
@@ -781,6 +784,44 @@ static int cmd_check(struct opts *o)
 	return problems == 0 ? 0 : 1;
 }
 
+/* check --all: every user whose expanded secret path exists. */
+static int cmd_check_all(struct opts *o)
+{
+	struct baro_config cfg;
+	char path[PATH_MAX], confarg[PATH_MAX + 8];
+	const char *argv[1];
+	const struct passwd *pw;
+	struct stat st;
+	unsigned files = 0;
+	int problems = 0;
+
+	if (o->file != NULL ||
+	    (size_t)snprintf(confarg, sizeof(confarg), "conf=%s",
+			     o->conf != NULL ? o->conf : BARO_DEFAULT_CONF) >=
+		    sizeof(confarg))
+		return EXIT_USAGE;
+	argv[0] = confarg;
+	if (baro_config_load(&cfg, 1, argv, &stderr_log) != BARO_CONFIG_OK) {
+		remedy("fix the conf file (conf/baro_auth.conf shows every option)");
+		return 1;
+	}
+	keyfile_from_conf(o, &cfg);
+	setpwent();
+	while ((pw = getpwent()) != NULL) {
+		if (!baro_user_name_ok(pw->pw_name) ||
+		    !baro_expand_path(cfg.secret, pw->pw_name, pw->pw_dir, path,
+				      sizeof(path)) ||
+		    lstat(path, &st) != 0)
+			continue;
+		o->user = pw->pw_name;
+		files++;
+		problems += check_secret(o, path, cfg.encrypt);
+	}
+	endpwent();
+	printf("%u secret file(s) checked, %d problem(s)\n", files, problems);
+	return problems == 0 ? 0 : 1;
+}
+
 /* --- import of a google-authenticator file --- */
 
 /* One '" OPTION ...' line of ~/.google_authenticator. */
@@ -992,6 +1033,8 @@ int main(int argc, char **argv)
 		return edit_file(&o, edit_reset);
 	if (strcmp(o.cmd, "show") == 0)
 		return cmd_show(&o);
+	if (strcmp(o.cmd, "check") == 0 && o.all)
+		return cmd_check_all(&o);
 	if (strcmp(o.cmd, "check") == 0)
 		return cmd_check(&o);
 	if (strcmp(o.cmd, "seal") == 0)
