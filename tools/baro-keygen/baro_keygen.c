@@ -362,6 +362,20 @@ static bool show_enrolment(const struct opts *o, const char *user,
 
 /* --- create --- */
 
+/* The option lines of a new file, in the canonical order. */
+static void add_option_lines(struct baro_secret *s)
+{
+	baro_secret_add_line(s, BARO_LINE_SECURE_KEY, 0);
+	baro_secret_add_line(s, BARO_LINE_CYCLE_TIME, 0);
+	baro_secret_add_line(s, BARO_LINE_KEY_METHOD, 0);
+	baro_secret_add_line(s, BARO_LINE_DIGITS, 0);
+	baro_secret_add_line(s, BARO_LINE_WINDOW_SIZE, 0);
+	if (s->has_rate_limit)
+		baro_secret_add_line(s, BARO_LINE_RATE_LIMIT, 0);
+	if (s->disallow_reuse)
+		baro_secret_add_line(s, BARO_LINE_DISALLOW_REUSE, 0);
+}
+
 static void build_secret(const struct opts *o, struct baro_secret *s)
 {
 	baro_secret_init(s);
@@ -373,15 +387,7 @@ static void build_secret(const struct opts *o, struct baro_secret *s)
 	s->rate_count = o->rate_count;
 	s->rate_interval = o->rate_interval;
 	s->disallow_reuse = o->disallow_reuse;
-	baro_secret_add_line(s, BARO_LINE_SECURE_KEY, 0);
-	baro_secret_add_line(s, BARO_LINE_CYCLE_TIME, 0);
-	baro_secret_add_line(s, BARO_LINE_KEY_METHOD, 0);
-	baro_secret_add_line(s, BARO_LINE_DIGITS, 0);
-	baro_secret_add_line(s, BARO_LINE_WINDOW_SIZE, 0);
-	if (s->has_rate_limit)
-		baro_secret_add_line(s, BARO_LINE_RATE_LIMIT, 0);
-	if (s->disallow_reuse)
-		baro_secret_add_line(s, BARO_LINE_DISALLOW_REUSE, 0);
+	add_option_lines(s);
 }
 
 /* The per-user directory: created 0700 root under a safe parent. */
@@ -950,15 +956,7 @@ static int cmd_import(struct opts *o)
 	if (!parse_google(text, s, &m))
 		goto out;
 	n_scratch = s->n_emergency;
-	baro_secret_add_line(s, BARO_LINE_SECURE_KEY, 0);
-	baro_secret_add_line(s, BARO_LINE_CYCLE_TIME, 0);
-	baro_secret_add_line(s, BARO_LINE_KEY_METHOD, 0);
-	baro_secret_add_line(s, BARO_LINE_DIGITS, 0);
-	baro_secret_add_line(s, BARO_LINE_WINDOW_SIZE, 0);
-	if (s->has_rate_limit)
-		baro_secret_add_line(s, BARO_LINE_RATE_LIMIT, 0);
-	if (s->disallow_reuse)
-		baro_secret_add_line(s, BARO_LINE_DISALLOW_REUSE, 0);
+	add_option_lines(s);
 	for (i = 0; i < n_scratch; i++)
 		baro_secret_add_line(s, BARO_LINE_EMERGENCY_KEY, i);
 	if (!set_secure_key(o, o->user, &m, s) || !make_parent(path))
