@@ -637,5 +637,5 @@ stk_f2b_config()
 # one a line.
 stk_f2b_ips()
 {
-	fail2ban-regex -o ip "$1" "$F2B/filter.d/pam_baro_auth.conf" | sort
+	fail2ban-regex -o ip "$1" "$F2B/filter.d/pam_baro_auth.conf" | LC_ALL=C sort
 }
