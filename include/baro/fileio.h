@@ -33,6 +33,8 @@ struct baro_file_rules {
 	size_t max_size;
 	bool allow_empty;
 	bool single_link;
+	bool private_dir; /* the containing directory: no group/other write,
+			   * sticky or not (lock and temporary files go there) */
 };
 
 /* An open secret file and its directory, from baro_file_open(). */

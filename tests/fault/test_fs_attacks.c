@@ -165,7 +165,7 @@ static void assert_acl_refused(struct ctx *c, enum plant what)
 	assert_int_equal(r.n_prompts, 0);
 	assert_log("ACL file \"%s\" must only be accessible by user id root",
 		   c->acl);
-	assert_false(pt_log_contains("session opened"));
+	assert_false(pt_log_contains("code accepted"));
 }
 
 static void acl_symlink_is_refused_not_followed(void **state)
@@ -231,7 +231,7 @@ static void assert_key_refused(struct ctx *c, enum plant what)
 	alarm(0);
 	assert_log("Host key file \"%s\" must only be accessible by root", c->key);
 	assert_log("Can't find SECURE_KEY[host key unavailable]");
-	assert_false(pt_log_contains("session opened"));
+	assert_false(pt_log_contains("code accepted"));
 }
 
 static void host_key_symlink_is_refused_not_followed(void **state)

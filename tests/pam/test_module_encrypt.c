@@ -136,7 +136,7 @@ static void expect_no_key(struct ctx *c, const char *reason)
 	assert_int_equal(login(c, c->code), PAM_AUTHINFO_UNAVAIL);
 	snprintf(line, sizeof(line), "Can't find SECURE_KEY[%s]", reason);
 	assert_logged(line);
-	assert_false(pt_log_contains("session opened"));
+	assert_false(pt_log_contains("code accepted"));
 }
 
 static void wrong_host_key_fails_closed(void **state)

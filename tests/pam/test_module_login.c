@@ -93,7 +93,7 @@ static void login_succeeds_with_oathtool_code_for_every_hash_digits_cycle(
 				assert_int_equal(login_with(c, code),
 						 PAM_SUCCESS);
 				assert_true(pt_log_has(
-					"authentication key : session opened for user nobody by (local ip=0.0.0.0,Remote ip=0.0.0.0)"));
+					"authentication key : verification code accepted for user nobody by (local ip=0.0.0.0,Remote ip=0.0.0.0)"));
 				now += 1000;
 			}
 }
@@ -111,7 +111,7 @@ static void wrong_code_fails_with_auth_err_and_is_logged(void **state)
 	assert_int_equal(login_with(c, code), PAM_AUTH_ERR);
 	assert_true(pt_log_has("Invalid verification code"));
 	assert_true(pt_log_has(
-		"authentication key : User nobody authentication failed (local ip=0.0.0.0,Remote ip=0.0.0.0)"));
+		"authentication key : User nobody authentication failed by (local ip=0.0.0.0,Remote ip=0.0.0.0)"));
 }
 
 static void window_accepts_previous_and_next_cycle_only(void **state)

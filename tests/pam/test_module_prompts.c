@@ -277,7 +277,7 @@ static void forward_pass_accepts_emergency_code_after_password(void **state)
 	r.responses[0] = joined(input, sizeof(input), "hunter2", "12345678");
 	assert_int_equal(login(c, &r), PAM_SUCCESS);
 	assert_string_equal(r.authtok_after, "hunter2");
-	assert_logged("emergency authentication key : session opened for user nobody by (local ip=0.0.0.0,Remote ip=0.0.0.0)");
+	assert_logged("emergency authentication key : verification code accepted for user nobody by (local ip=0.0.0.0,Remote ip=0.0.0.0)");
 }
 
 /* The password still goes on so that the next module's check (and its

@@ -310,7 +310,7 @@ static void held_lock_fails_login_after_bounded_wait(void **state)
 		  "Failed to lock secret file %s[Connection timed out]",
 		  c->secret);
 	assert_true(pt_log_has(line));
-	assert_false(pt_log_contains("session opened"));
+	assert_false(pt_log_contains("code accepted"));
 	after = pt_read(c->secret);
 	assert_string_equal(after, before);
 	free(before);

@@ -354,6 +354,17 @@ static int conv(int n, const struct pam_message **msg,
 	return PAM_SUCCESS;
 }
 
+/* libpam calls this instead of sleeping out the fail delay: the tests
+ * see what was requested and never wait for it. */
+static void record_delay(int status, unsigned usec, void *appdata)
+{
+	struct pt_run *r = appdata;
+
+	r->delay_called = true;
+	r->delay_status = status;
+	r->delay_usec = usec;
+}
+
 int pt_login(const struct pt_env *e, struct pt_run *r)
 {
 	struct pam_conv c = { conv, r };
@@ -365,8 +376,14 @@ int pt_login(const struct pt_env *e, struct pt_run *r)
 			       r->user, &c, e->confdir, &pamh);
 	if (rc != PAM_SUCCESS)
 		die("pam_start_confdir");
+	r->delay_called = false;
+	r->delay_usec = 0;
+	if (!r->real_delay)
+		pam_set_item(pamh, PAM_FAIL_DELAY, (const void *)record_delay);
 	if (r->rhost != NULL)
 		pam_set_item(pamh, PAM_RHOST, r->rhost);
+	if (r->ruser != NULL)
+		pam_set_item(pamh, PAM_RUSER, r->ruser);
 	if (r->authtok != NULL)
 		pam_set_item(pamh, PAM_AUTHTOK, r->authtok);
 	/* What pam_set_items.so (pt_item_service) reads. */
@@ -386,6 +403,9 @@ int pt_login(const struct pt_env *e, struct pt_run *r)
 	r->setcred_rc = PAM_SYSTEM_ERR;
 	if (r->setcred)
 		r->setcred_rc = pam_setcred(pamh, PAM_ESTABLISH_CRED);
+	r->session_rc = PAM_SYSTEM_ERR;
+	if (r->open_session)
+		r->session_rc = pam_open_session(pamh, 0);
 	pam_end(pamh, r->rc);
 	return r->rc;
 }

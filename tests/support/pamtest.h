@@ -33,6 +33,9 @@ struct pt_run {
 	bool conv_null;       /* the conversation answers NULL */
 	int flags;
 	bool setcred;         /* pam_setcred(PAM_ESTABLISH_CRED) afterwards */
+	bool open_session;    /* pam_open_session() afterwards */
+	const char *ruser;    /* PAM_RUSER */
+	bool real_delay;      /* let libpam sleep out the fail delay */
 
 	/* results */
 	int rc;
@@ -44,6 +47,10 @@ struct pt_run {
 	char authtok_after[PT_TEXT_MAX]; /* PAM_AUTHTOK after, "" if unset;
 					  * needs pt_item_service() too */
 	int setcred_rc;
+	int session_rc;
+	bool delay_called;    /* libpam's fail delay ran (PAM_FAIL_DELAY) */
+	int delay_status;     /* ... for this result */
+	unsigned delay_usec;  /* ... with this delay (0: none requested) */
 };
 
 void pt_setup(struct pt_env *e);
