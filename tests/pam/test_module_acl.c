@@ -72,14 +72,6 @@ static int login(struct ctx *c, const char *user, const char *rhost,
 	return pt_login(&c->env, r);
 }
 
-static void assert_logged(const char *line)
-{
-	if (!pt_log_has(line)) {
-		pt_log_dump();
-		fail_msg("missing log line: %s", line);
-	}
-}
-
 static const char rules[] =
 	"# action : users : origins : services\n"
 	"skip    : alice         : 10.0.0.0/8 192.168.1.7 2001:db8::/32 : baro-test\n"
@@ -237,7 +229,7 @@ static void expect_acl_error(struct ctx *c, const char *line)
 	assert_int_equal(login(c, "alice", "10.1.2.3", &r),
 			 PAM_AUTHINFO_UNAVAIL);
 	assert_int_equal(r.n_prompts, 0);
-	assert_logged(line);
+	pt_assert_log("%s", line);
 }
 
 static void writable_acl_fails_closed(void **state)

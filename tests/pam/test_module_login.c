@@ -24,12 +24,8 @@ struct ctx {
 static int setup(void **state)
 {
 	static struct ctx c;
-	char dir[PATH_MAX];
 
-	pt_setup(&c.env);
-	pt_path(&c.env, "secrets", dir, sizeof(dir));
-	pt_mkdir(dir, 0700);
-	pt_path(&c.env, "secrets/.baro_auth", c.secret, sizeof(c.secret));
+	pt_setup_secret(&c.env, c.secret, sizeof(c.secret));
 	*state = &c;
 	return 0;
 }
@@ -44,11 +40,7 @@ static int teardown(void **state)
 
 static void write_secret(struct ctx *c, const char *extra)
 {
-	char text[1024];
-
-	snprintf(text, sizeof(text), "SECURE_KEY %s\nCYCLE_TIME 30\n%s",
-		 PT_KEY_B32, extra);
-	pt_write(c->secret, text, 0400);
+	pt_write_secret(c->secret, extra);
 }
 
 static void use_module(struct ctx *c, const char *more)

@@ -141,10 +141,7 @@ static void assert_logged(const struct ctx *c, const char *tmpl)
 	char line[PATH_MAX * 2];
 
 	expand(c, tmpl, line, sizeof(line));
-	if (!pt_log_has(line)) {
-		pt_log_dump();
-		fail_msg("missing log line: %s", line);
-	}
+	pt_assert_log("%s", line);
 }
 
 static void assert_fails_closed(int rc)
