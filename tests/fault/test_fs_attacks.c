@@ -59,14 +59,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct ctx *c = *state;
-
-	pt_teardown(&c->env);
-	return 0;
-}
-
 /* A login at t typing the right code (r is reset); no descriptor may
  * stay open. */
 static int login_at(struct ctx *c, int64_t t, struct pt_run *r)
@@ -325,7 +317,7 @@ static void no_login_outcome_leaves_a_descriptor_open(void **state)
 	assert_key_refused(c, SYMLINK);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, pt_teardown_state)
 
 int main(void)
 {

@@ -42,14 +42,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct ctx *c = *state;
-
-	pt_teardown(&c->env);
-	return 0;
-}
-
 static void use_acl(struct ctx *c, const char *rules, mode_t mode)
 {
 	char args[2 * PATH_MAX + 64];
@@ -378,5 +370,5 @@ int main(int argc, char **argv)
 	}
 	if (getenv("NSS_WRAPPER_PASSWD") == NULL)
 		return run_under_nss_wrapper(argv);
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, pt_teardown_state);
 }

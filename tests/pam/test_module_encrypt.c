@@ -76,14 +76,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct ctx *c = *state;
-
-	pt_teardown(&c->env);
-	return 0;
-}
-
 static int login(struct ctx *c, const char *code)
 {
 	struct pt_run r = { .user = PT_USER, .responses = { code } };
@@ -247,5 +239,5 @@ int main(void)
 		fprintf(stderr, "test_module_encrypt: needs root\n");
 		return 77;
 	}
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, pt_teardown_state);
 }

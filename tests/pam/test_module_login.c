@@ -30,14 +30,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct ctx *c = *state;
-
-	pt_teardown(&c->env);
-	return 0;
-}
-
 static void write_secret(struct ctx *c, const char *extra)
 {
 	pt_write_secret(c->secret, extra);
@@ -194,5 +186,5 @@ int main(void)
 		cmocka_unit_test(rate_limit_refuses_attempts_beyond_count),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, pt_teardown_state);
 }

@@ -51,14 +51,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct ctx *c = *state;
-
-	pt_teardown(&c->env);
-	return 0;
-}
-
 /* The module with the conf file c->conf and the secret file, then more
  * arguments (pt_module_service). */
 static void use_module(const struct ctx *c, const char *more)
@@ -574,7 +566,7 @@ static void every_failing_login_is_neither_success_nor_ignore(void **state)
 	for (i = 0; i < BARO_ARRAY_SIZE(logins); i++) {
 		struct pt_run r = { 0 };
 
-		teardown(state);
+		pt_teardown_state(state);
 		setup(state);
 		c->verdict = true;
 		logins[i](c, &r);
@@ -582,7 +574,7 @@ static void every_failing_login_is_neither_success_nor_ignore(void **state)
 	}
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, pt_teardown_state)
 
 int main(void)
 {

@@ -263,6 +263,12 @@ void pt_teardown(struct pt_env *e)
 		fprintf(stderr, "pamtest: could not remove %s\n", e->dir);
 }
 
+int pt_teardown_state(void **state)
+{
+	pt_teardown(*state);
+	return 0;
+}
+
 void pt_service(const struct pt_env *e, const char *service,
 		const char *fmt, ...)
 {

@@ -49,6 +49,10 @@ struct pt_run {
 void pt_setup(struct pt_env *e);
 void pt_teardown(struct pt_env *e);
 
+/* A cmocka teardown: pt_teardown() of the fixture *state points to, a
+ * struct whose first member is its struct pt_env. */
+int pt_teardown_state(void **state);
+
 /* snprintf that aborts on truncation. */
 void pt_format(char *out, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
