@@ -47,7 +47,9 @@ enum baro_config_err baro_config_load(struct baro_config *cfg, int argc,
 				      const char **argv,
 				      const struct baro_log *lg);
 
-/* Set one "name" or "name=value" option (also used by tests and the CLI). */
+/* Set one "name" or "name=value" option: every conf-file line and every
+ * module argument goes through it (the unit tests and the config fuzzer
+ * call it directly). */
 bool baro_config_set(struct baro_config *cfg, const char *opt,
 		     const struct baro_log *lg);
 
