@@ -86,7 +86,9 @@ void baro_file_init(struct baro_file *f);
 /* The lock wait bound in milliseconds. */
 #define BARO_LOCK_WAIT_MS 5000
 
-/* Rules of SPEC §3 for the secret file and §5 for the host key. */
+/* The secret file's rules (SPEC §3). The other files have theirs beside
+ * their readers: the host key in seal.c, the ACL in acl.c, the conf file
+ * in config.c, the lock file in fileio.c. */
 extern const struct baro_file_rules baro_secret_rules;
 
 #endif

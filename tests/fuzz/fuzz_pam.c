@@ -107,7 +107,7 @@ struct fault_action fault_decide(enum fault_call c, const char *name)
 	b = R.tape[R.tape_pos++];
 	if (b == 0)
 		return a;
-	if ((c == FC_READ || c == FC_WRITE) && (b & 0x80)) {
+	if ((c == FC_read || c == FC_write) && (b & 0x80)) {
 		a.short_len = (size_t)(b % 64) + 1;
 		return a;
 	}

@@ -84,14 +84,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct ctx *c = *state;
-
-	pt_teardown(&c->env);
-	return 0;
-}
-
 static void sibling(const struct ctx *c, const char *name, char *out,
 		    size_t n)
 {
@@ -141,10 +133,7 @@ static void assert_logged(const struct ctx *c, const char *tmpl)
 	char line[PATH_MAX * 2];
 
 	expand(c, tmpl, line, sizeof(line));
-	if (!pt_log_has(line)) {
-		pt_log_dump();
-		fail_msg("missing log line: %s", line);
-	}
+	pt_assert_log("%s", line);
 }
 
 static void assert_fails_closed(int rc)
@@ -456,7 +445,7 @@ static void every_error_scenario_fails_closed_and_leaks_nothing_under_debug(
 	size_t i;
 
 	for (i = 0; i < BARO_ARRAY_SIZE(scenarios); i++) {
-		teardown(state);
+		pt_teardown_state(state);
 		*state = NULL;
 		setup(state);
 		c = *state;
@@ -577,13 +566,13 @@ static void no_log_info_drops_accepted_line_but_not_failures(void **state)
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
-		cmocka_unit_test_setup_teardown(right_code_logs_session_opened_with_ssh_addresses, setup, teardown),
-		cmocka_unit_test_setup_teardown(right_code_logs_session_opened_with_ipv6_addresses, setup, teardown),
-		cmocka_unit_test_setup_teardown(emergency_code_logs_emergency_session_opened_once, setup, teardown),
-		cmocka_unit_test_setup_teardown(rate_limit_update_is_logged_only_under_debug, setup, teardown),
-		cmocka_unit_test_setup_teardown(root_only_modes_0400_and_0600_are_accepted, setup, teardown),
-		cmocka_unit_test_setup_teardown(no_log_info_drops_accepted_line_but_not_failures, setup, teardown),
-		cmocka_unit_test_setup_teardown(every_error_scenario_fails_closed_and_leaks_nothing_under_debug, setup, teardown),
+		cmocka_unit_test_setup_teardown(right_code_logs_session_opened_with_ssh_addresses, setup, pt_teardown_state),
+		cmocka_unit_test_setup_teardown(right_code_logs_session_opened_with_ipv6_addresses, setup, pt_teardown_state),
+		cmocka_unit_test_setup_teardown(emergency_code_logs_emergency_session_opened_once, setup, pt_teardown_state),
+		cmocka_unit_test_setup_teardown(rate_limit_update_is_logged_only_under_debug, setup, pt_teardown_state),
+		cmocka_unit_test_setup_teardown(root_only_modes_0400_and_0600_are_accepted, setup, pt_teardown_state),
+		cmocka_unit_test_setup_teardown(no_log_info_drops_accepted_line_but_not_failures, setup, pt_teardown_state),
+		cmocka_unit_test_setup_teardown(every_error_scenario_fails_closed_and_leaks_nothing_under_debug, setup, pt_teardown_state),
 	};
 	struct CMUnitTest tests[BARO_ARRAY_SIZE(scenarios) +
 				BARO_ARRAY_SIZE(fixed)];
@@ -591,7 +580,7 @@ int main(void)
 
 	for (i = 0; i < n; i++)
 		tests[i] = (struct CMUnitTest){ scenarios[i].name, scenario_test,
-						setup, teardown,
+						setup, pt_teardown_state,
 						(void *)&scenarios[i] };
 	for (i = 0; i < BARO_ARRAY_SIZE(fixed); i++)
 		tests[n + i] = fixed[i];

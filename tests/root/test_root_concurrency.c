@@ -84,14 +84,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct ctx *c = *state;
-
-	pt_teardown(&c->env);
-	return 0;
-}
-
 /* The child: wait at the barrier, log in once, report, exit. */
 static void child_login(const struct ctx *c, const char *code, int barrier,
 			int report)
@@ -348,7 +340,7 @@ static void login_waits_for_a_lock_released_in_time(void **state)
 	assert_int_equal(c->parsed.n_used, 1);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, pt_teardown_state)
 
 int main(void)
 {

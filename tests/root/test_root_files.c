@@ -153,26 +153,6 @@ static int login_at_t0(struct ctx *c)
 	return r.rc;
 }
 
-static void assert_log(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-/* The exact line must be in the captured log. */
-static void assert_log(const char *fmt, ...)
-{
-	char line[LINE_MAX_];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	assert_true(n > 0 && (size_t)n < sizeof(line));
-	if (!pt_log_has(line)) {
-		pt_log_dump();
-		fail_msg("no log line \"%s\"", line);
-	}
-}
-
 static void assert_text(const char *path, const char *want)
 {
 	char *text = pt_read(path);
@@ -199,8 +179,8 @@ static void assert_refused(struct ctx *c, const char *path, const char *why)
 {
 	use_module(c, path);
 	assert_int_equal(login_at_t0(c), PAM_AUTHINFO_UNAVAIL);
-	assert_log("Secret file %s must only be accessible by root", path);
-	assert_log("Secret file %s: %s", path, why);
+	pt_assert_log("Secret file %s must only be accessible by root", path);
+	pt_assert_log("Secret file %s: %s", path, why);
 	assert_false(pt_log_contains("code accepted"));
 }
 
@@ -208,7 +188,7 @@ static void assert_accepted(struct ctx *c, const char *path)
 {
 	use_module(c, path);
 	assert_int_equal(login_at_t0(c), PAM_SUCCESS);
-	assert_log(OPENED);
+	pt_assert_log(OPENED);
 	assert_false(pt_log_contains("must only be accessible"));
 }
 
@@ -516,7 +496,7 @@ static void assert_lock_refused(struct ctx *c, const char *err)
 {
 	use_module(c, c->secret);
 	assert_int_equal(login_at_t0(c), PAM_AUTHINFO_UNAVAIL);
-	assert_log("Failed to lock secret file %s[%s]", c->secret, err);
+	pt_assert_log("Failed to lock secret file %s[%s]", c->secret, err);
 	assert_false(pt_log_contains("code accepted"));
 	assert_text(c->secret, TEXT_BEFORE);
 	assert_canary_intact(c);
@@ -584,11 +564,11 @@ static void assert_rewrite_fails(struct ctx *c, const char *dir,
 	file_path(dir, ".baro_auth", secret);
 	use_module(c, secret);
 	assert_int_equal(login_at_t0(c), PAM_AUTH_ERR);
-	assert_log("%s", line);
+	pt_assert_log("%s", line);
 	pt_log_clear();
 	assert_int_equal(pt_login(&c->env, &wrong), PAM_AUTH_ERR);
 	assert_int_equal(wrong.n_errors, 0);
-	assert_log("%s", line);
+	pt_assert_log("%s", line);
 	assert_false(pt_log_contains("code accepted"));
 	assert_text(secret, TEXT_BEFORE);
 	pt_assert_dir_holds(dir, left);
@@ -714,7 +694,7 @@ static void read_only_file_system_fails_closed_when_state_must_be_written(
 	remount_read_only(c);
 	use_module(c, secret);
 	assert_int_equal(login_at_t0(c), PAM_AUTH_ERR);
-	assert_log("Failed to open tmp secret file %s~[Read-only file system]",
+	pt_assert_log("Failed to open tmp secret file %s~[Read-only file system]",
 		   secret);
 	assert_false(pt_log_contains("code accepted"));
 	assert_text(secret, TEXT_BEFORE);
@@ -747,8 +727,8 @@ static void read_only_file_system_without_lock_file_fails_closed(
 	remount_read_only(c);
 	use_module(c, secret);
 	assert_int_equal(login_at_t0(c), PAM_AUTHINFO_UNAVAIL);
-	assert_log("Failed to lock secret file %s[Read-only file system]",
-		   secret);
+	pt_assert_log("Failed to lock secret file %s[Read-only file system]",
+		      secret);
 }
 
 /* --- a writer that ignores the lock --- */
@@ -826,7 +806,7 @@ static void secret_changed_during_login_is_detected(void **state)
 	assert_int_equal(login_at_t0(c), PAM_AUTH_ERR);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	assert_log("Secret file %s changed while trying to use one-time authentication key",
+	pt_assert_log("Secret file %s changed while trying to use one-time authentication key",
 		   c->secret);
 	assert_false(pt_log_contains("code accepted"));
 	assert_text(c->secret, TEXT_BEFORE);

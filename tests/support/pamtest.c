@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,34 @@ bool pt_log_has(const char *message)
 	return false;
 }
 
+void pt_assert_log(const char *fmt, ...)
+{
+	char line[2 * PATH_MAX + 256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	assert_true(n > 0 && (size_t)n < sizeof(line));
+	if (!pt_log_has(line)) {
+		pt_log_dump();
+		fail_msg("missing log line: %s", line);
+	}
+}
+
+int pt_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
+
 /* --- files --- */
 
 void pt_format(char *out, size_t n, const char *fmt, ...)
@@ -210,12 +239,17 @@ void pt_setup_secret(struct pt_env *e, char *secret, size_t n)
 	pt_path(e, "secrets/.baro_auth", secret, n);
 }
 
+void pt_secret_text(char *out, size_t n, const char *extra)
+{
+	pt_format(out, n, "SECURE_KEY %s\nCYCLE_TIME 30\n%s", PT_KEY_B32,
+		  extra);
+}
+
 void pt_write_secret(const char *path, const char *extra)
 {
 	char text[4096];
 
-	pt_format(text, sizeof(text), "SECURE_KEY %s\nCYCLE_TIME 30\n%s",
-		  PT_KEY_B32, extra);
+	pt_secret_text(text, sizeof(text), extra);
 	pt_write(path, text, 0400);
 }
 
@@ -227,6 +261,12 @@ void pt_teardown(struct pt_env *e)
 	if (n > 0 && (size_t)n < sizeof(cmd) &&
 	    strncmp(e->dir, "/tmp/", 5) == 0 && system(cmd) != 0)
 		fprintf(stderr, "pamtest: could not remove %s\n", e->dir);
+}
+
+int pt_teardown_state(void **state)
+{
+	pt_teardown(*state);
+	return 0;
 }
 
 void pt_service(const struct pt_env *e, const char *service,
