@@ -69,6 +69,11 @@ enum baro_auth_verdict baro_auth_check(struct baro_auth *a, const char *input,
 /* No code was given (empty answer, failed conversation). */
 enum baro_auth_verdict baro_auth_no_code(struct baro_auth *a);
 
+/* forward_pass: the input is the password followed by a code of
+ * code_digits digits; the password's length (0 when the input is no
+ * longer than a code). */
+size_t baro_auth_password_len(const char *input, unsigned code_digits);
+
 /* The PAM result of a verdict (DESIGN.md §6). */
 int baro_auth_pam_result(enum baro_auth_verdict v);
 

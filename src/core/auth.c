@@ -100,13 +100,11 @@ enum baro_auth_verdict baro_auth_prepare(struct baro_auth *a)
 	return BARO_AUTH_PROMPT;
 }
 
-/* forward_pass: the code is the trailing `digits` of the input, the rest
- * is the password handed on to the next module. */
-static size_t split_at(const char *input, unsigned digits)
+size_t baro_auth_password_len(const char *input, unsigned code_digits)
 {
 	size_t n = strlen(input);
 
-	return n >= digits ? n - digits : 0;
+	return n >= code_digits ? n - code_digits : 0;
 }
 
 struct codes {
@@ -121,8 +119,8 @@ static void pick_codes(const struct baro_auth *a, const char *input,
 	const char *totp = input, *emergency = input;
 
 	if (a->cfg->forward_pass) {
-		totp = input + split_at(input, digits);
-		emergency = input + split_at(input, BARO_EMERGENCY_DIGITS);
+		totp = input + baro_auth_password_len(input, digits);
+		emergency = input + baro_auth_password_len(input, BARO_EMERGENCY_DIGITS);
 	}
 	if (!baro_code_normalise(totp, c->totp, sizeof(c->totp)))
 		c->totp[0] = '\0';
@@ -137,7 +135,7 @@ static void set_password_len(struct baro_auth *a, const char *input,
 						     : BARO_DIGITS_MIN;
 
 	if (a->cfg->forward_pass)
-		a->password_len = split_at(input, v == BARO_AUTH_OK_EMERGENCY
+		a->password_len = baro_auth_password_len(input, v == BARO_AUTH_OK_EMERGENCY
 							  ? BARO_EMERGENCY_DIGITS
 							  : digits);
 }
