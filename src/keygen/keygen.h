@@ -172,6 +172,11 @@ bool kg_set_secure_key(bool encrypt, const char *keyfile, const char *user,
 bool kg_key_of(const char *keyfile, const char *user,
 	       const struct baro_secret *s, struct kg_material *m);
 
+/* The key as the module opens it under cfg's encrypt= and keyfile=: NULL,
+ * or the reason of "Can't find SECURE_KEY[reason]". */
+const char *kg_open_key(const struct baro_config *cfg, const char *user,
+			const struct baro_secret *s, struct kg_material *m);
+
 /* enrol.c: the otpauth:// URI and its QR code. */
 struct kg_enrol {
 	const char *issuer;
@@ -193,5 +198,41 @@ bool kg_show_enrolment(const struct kg_opts *o, const char *user,
 
 /* The image format of a --qr-file name: .png, .pbm, or none (refused). */
 enum kg_image kg_image_of(const char *path);
+
+/* pamd.c: what the host's PAM configuration does with the module. */
+#define KG_PAM_LINES_MAX 64
+#define KG_PAM_ARGS_MAX 32
+
+/* A line that loads pam_baro_auth.so in an auth stack. */
+struct kg_pam_line {
+	char file[PATH_MAX]; /* the file that holds it */
+	unsigned lineno;
+	int argc;
+	const char *argv[KG_PAM_ARGS_MAX]; /* into buf */
+	char buf[1024];
+	char services[1024]; /* the services whose auth stack reaches it */
+};
+
+struct kg_pam_service {
+	char name[256];
+	bool module;   /* its auth stack runs pam_baro_auth */
+	bool password; /* its auth stack runs pam_unix */
+	bool warned;
+};
+
+struct kg_pam {
+	struct kg_pam_line *lines;
+	size_t n_lines;
+	struct kg_pam_service *services;
+	size_t n_services;
+};
+
+/* Read every service of dir; false if dir cannot be read. */
+bool kg_pam_scan(const char *dir, struct kg_pam *p);
+void kg_pam_free(struct kg_pam *p);
+/* Warn about services that ask for a password but not for a code while
+ * a sibling service does (sudo and sudo-i, su and su-l, ...); returns how
+ * many. */
+int kg_pam_siblings(struct kg_pam *p, const char *dir);
 
 #endif

@@ -120,3 +120,34 @@ bool kg_key_of(const char *keyfile, const char *user,
 	return ok && baro_base32_encode(m->key, m->keylen, m->b32,
 					sizeof(m->b32));
 }
+
+const char *kg_open_key(const struct baro_config *cfg, const char *user,
+			const struct baro_secret *s, struct kg_material *m)
+{
+	uint8_t hk[BARO_HOSTKEY_LEN];
+	const char *why = NULL;
+	enum baro_seal_err e;
+
+	if (cfg->encrypt != BARO_ENCRYPT_YES) {
+		if (baro_secret_is_sealed(s))
+			why = "sealed key but encrypt=no";
+		else if (!baro_base32_decode(s->secure_key, m->key,
+					     sizeof(m->key), &m->keylen))
+			why = "invalid base32";
+	} else if (!baro_secret_is_sealed(s)) {
+		why = "plain key but encrypt=yes";
+	} else if (!baro_hostkey_load(cfg->keyfile, hk, &kg_log)) {
+		why = "host key unavailable";
+	} else {
+		e = baro_unseal(hk, user, s->secure_key, m->key, sizeof(m->key),
+				&m->keylen);
+		if (e != BARO_SEAL_OK)
+			why = baro_seal_strerror(e);
+		OPENSSL_cleanse(hk, sizeof(hk));
+	}
+	if (why == NULL && m->keylen < BARO_KEY_MIN)
+		why = "key too short";
+	if (why != NULL)
+		OPENSSL_cleanse(m->key, sizeof(m->key));
+	return why;
+}
