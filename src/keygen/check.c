@@ -145,23 +145,37 @@ static void load_ctx(struct run *r, struct ctx *c)
 	fflush(stdout);
 }
 
-/* Where the line's options live, for remedies that change them. */
-static const char *options_place(const struct ctx *c)
+/* Where to change encrypt= for this line: the line itself when it names
+ * it (it overrides the conf file), else the conf file. */
+static void encrypt_place(const struct ctx *c, char *buf, size_t n)
 {
-	return c->line != NULL ? c->line->file : c->cfg.conf;
+	int i, w;
+	bool on_line = false;
+
+	for (i = 0; c->line != NULL && i < c->line->argc; i++)
+		on_line |= strncmp(c->line->argv[i], "encrypt=", 8) == 0;
+	if (on_line)
+		w = snprintf(buf, n, "on %s line %u, which overrides the conf file",
+			     c->line->file, c->line->lineno);
+	else
+		w = snprintf(buf, n, "in %s", c->cfg.conf);
+	if (w < 0 || (size_t)w >= n)
+		buf[0] = '\0';
 }
 
 static void key_remedy(const struct ctx *c, const char *user,
 		       const char *path, const char *why)
 {
 	const char *k = c->cfg.keyfile;
+	char place[PATH_MAX + 64];
 
+	encrypt_place(c, place, sizeof(place));
 	if (strcmp(why, "sealed key but encrypt=no") == 0)
-		kg_remedy("the file is sealed: set encrypt=yes keyfile=%s for it (%s or %s), or open it: baro-keygen unseal -u %s -f %s --keyfile %s",
-			  k, options_place(c), c->cfg.conf, user, path, k);
+		kg_remedy("the file is sealed: set encrypt=yes keyfile=%s %s; or open it: baro-keygen unseal -u %s -f %s --keyfile %s",
+			  k, place, user, path, k);
 	else if (strcmp(why, "plain key but encrypt=yes") == 0)
-		kg_remedy("the file is plain: seal it: baro-keygen seal -u %s -f %s --keyfile %s, or set encrypt=no for it (%s or %s)",
-			  user, path, k, options_place(c), c->cfg.conf);
+		kg_remedy("the file is plain: seal it: baro-keygen seal -u %s -f %s --keyfile %s; or set encrypt=no %s",
+			  user, path, k, place);
 	else
 		kg_remedy("restore the host key %s was sealed under as %s; if it is lost, a new key (the user enrols again): baro-keygen create -u %s -f %s --force%s%s",
 			  path, k, user, path,

@@ -107,6 +107,8 @@ int main(int argc, char **argv)
 	struct kg_opts o;
 
 	umask(077);
+	/* stdout and stderr interleave in the order things happen. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	kg_parse(argc, argv, &o);
 	if (!o.cmd->for_users && geteuid() != 0) {
 		fprintf(stderr,

@@ -98,16 +98,19 @@ static void add_module_line(struct walk *w, const char *file,
 {
 	struct kg_pam *p = w->p;
 	struct kg_pam_line *l = NULL;
-	char *word, *s;
+	char path[PATH_MAX], *word, *s;
 	size_t i;
+	int n = snprintf(path, sizeof(path), "%s/%s", w->dir, file);
 
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return;
 	for (i = 0; i < p->n_lines && l == NULL; i++)
 		if (p->lines[i].lineno == lineno &&
-		    strcmp(p->lines[i].file, file) == 0)
+		    strcmp(p->lines[i].file, path) == 0)
 			l = &p->lines[i];
 	if (l == NULL && p->n_lines < KG_PAM_LINES_MAX) {
 		l = &p->lines[p->n_lines++];
-		(void)snprintf(l->file, sizeof(l->file), "%s/%s", w->dir, file);
+		memcpy(l->file, path, (size_t)n + 1);
 		l->lineno = lineno;
 		(void)snprintf(l->buf, sizeof(l->buf), "%s", args);
 		for (s = l->buf; l->argc < KG_PAM_ARGS_MAX &&

@@ -10,15 +10,11 @@ set -euo pipefail
 
 KG=$(readlink -f "$1")
 [ "$(id -u)" -eq 0 ] || { echo "needs root"; exit 77; }
+# shellcheck source=tests/keygen/lib.sh
+. "$(dirname "$0")/lib.sh"
 W=$(mktemp -d /tmp/baro-kgcli.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 U=nobody
-fails=0
-ok()   { echo "ok   - $*"; }
-bad()  { echo "FAIL - $*"; fails=$((fails + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
-# run ARGS...: $st the exit status, $out stdout+stderr
-run() { out=$("$KG" "$@" 2>&1) && st=0 || st=$?; }
 uri_secret() { sed -n 's/^otpauth:.*[?&]secret=\([A-Z2-7]*\).*/\1/p' <<<"$1"; }
 key_bytes() { echo $(( ${#1} * 5 / 8 )); }
 
@@ -144,5 +140,4 @@ ln -s "$W/home/real" "$W/home/link"
 run import -u "$U" --from "$W/home/link" -f "$W/imp/d"
 check "import through a symlink refused" test "$st" -eq 1 -a ! -e "$W/imp/d"
 
-echo "$fails failure(s)"
-[ "$fails" -eq 0 ]
+finish
