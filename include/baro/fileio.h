@@ -83,8 +83,8 @@ void baro_file_close(struct baro_file *f);
 /* Read a file that belongs to a user, not to root (baro-keygen import of
  * ~USER/.google_authenticator): the directories are the user's, so only
  * the last component is opened without following links; the descriptor
- * must be a regular file owned by uid or root, with one link, none of
- * rules->forbidden_mode and within rules->max_size. f->dirfd stays open
+ * must be a regular file owned by uid or root that meets rules (mode
+ * bits, links, size; never empty). f->dirfd stays open
  * (the file's directory) so that the caller can remove that same file. */
 enum baro_io_err baro_file_open_owned(struct baro_file *f, const char *path,
 				      uid_t uid,

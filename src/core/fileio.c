@@ -585,6 +585,20 @@ static enum baro_io_err open_user_dir(struct baro_file *f, const char *path)
 	return f->dirfd >= 0 ? BARO_IO_OK : open_err(errno);
 }
 
+static const char *check_owned(const struct stat *st, uid_t uid,
+			       const struct baro_file_rules *rules)
+{
+	if (!S_ISREG(st->st_mode))
+		return "not a regular file";
+	if (st->st_uid != uid && st->st_uid != 0)
+		return "not owned by the user or root";
+	if ((st->st_mode & rules->forbidden_mode) != 0)
+		return "group or other permission bits are set";
+	if (rules->single_link && st->st_nlink != 1)
+		return "more than one hard link";
+	return NULL;
+}
+
 enum baro_io_err baro_file_open_owned(struct baro_file *f, const char *path,
 				      uid_t uid,
 				      const struct baro_file_rules *rules)
@@ -601,13 +615,7 @@ enum baro_io_err baro_file_open_owned(struct baro_file *f, const char *path,
 	if (e == BARO_IO_OK && fstat(f->fd, &f->st) != 0)
 		e = BARO_IO_OPEN;
 	if (e == BARO_IO_OK) {
-		f->why = !S_ISREG(f->st.st_mode) ? "not a regular file"
-			 : f->st.st_uid != uid && f->st.st_uid != 0
-				 ? "not owned by the user or root"
-			 : (f->st.st_mode & rules->forbidden_mode) != 0
-				 ? "group or other permission bits are set"
-			 : f->st.st_nlink != 1 ? "more than one hard link"
-					       : NULL;
+		f->why = check_owned(&f->st, uid, rules);
 		if (f->why != NULL)
 			e = BARO_IO_PERM;
 	}

@@ -142,7 +142,7 @@ static void load_ctx(struct run *r, struct ctx *c)
 	       c->cfg.encrypt == BARO_ENCRYPT_YES ? "yes keyfile=" : "no",
 	       c->cfg.encrypt == BARO_ENCRYPT_YES ? c->cfg.keyfile : "",
 	       c->cfg.nullok ? " nullok" : "");
-	fflush(stdout);
+	(void)fflush(stdout);
 }
 
 /* Where to change encrypt= for this line: the line itself when it names

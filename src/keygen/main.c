@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 
 	umask(077);
 	/* stdout and stderr interleave in the order things happen. */
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	(void)setvbuf(stdout, NULL, _IOLBF, 0);
 	kg_parse(argc, argv, &o);
 	if (!o.cmd->for_users && geteuid() != 0) {
 		fprintf(stderr,

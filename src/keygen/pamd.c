@@ -16,7 +16,7 @@
 #include "keygen.h"
 
 #define MODULE_NAME "pam_baro_auth.so"
-#define INCLUDE_DEPTH_MAX 8
+#define INCLUDE_FILES_MAX 32
 
 static const struct baro_file_rules pamd_rules = {
 	.forbidden_mode = 022,
@@ -25,15 +25,16 @@ static const struct baro_file_rules pamd_rules = {
 	.single_link = false,
 };
 
-/* Where a walk is: the service it is for and how deep in includes. */
+/* A walk of one service's auth stack. The facts gathered (which lines
+ * load the module, whether pam_unix runs) do not depend on the order, so
+ * included files are queued and each is read once. */
 struct walk {
 	struct kg_pam *p;
 	const char *dir;
 	struct kg_pam_service *svc;
-	int depth;
+	char files[INCLUDE_FILES_MAX][256]; /* queued, then read */
+	size_t n_files;
 };
-
-static void walk_file(struct walk *w, const char *name);
 
 /* Split at blanks; a word in [ ] may hold blanks and "\]" (libpam's
  * rule for arguments); the brackets of an argument are dropped. */
@@ -45,7 +46,7 @@ static char *next_word(char **s, bool strip_brackets)
 		p++;
 	if (*p == '\0')
 		return NULL;
-	start = out = p;
+	start = p;
 	if (*p == '[') {
 		if (strip_brackets)
 			start = out = ++p;
@@ -122,6 +123,26 @@ static void add_module_line(struct walk *w, const char *file,
 	w->svc->module = true;
 }
 
+/* A file name in the directory: no path, no dot file. */
+static bool name_ok(const char *name)
+{
+	return name[0] != '\0' && name[0] != '.' && strchr(name, '/') == NULL &&
+	       strlen(name) < 256;
+}
+
+static void queue_file(struct walk *w, const char *name)
+{
+	size_t i;
+
+	if (!name_ok(name))
+		return;
+	for (i = 0; i < w->n_files; i++)
+		if (strcmp(w->files[i], name) == 0)
+			return;
+	if (w->n_files < INCLUDE_FILES_MAX)
+		memcpy(w->files[w->n_files++], name, strlen(name) + 1);
+}
+
 /* One logical line of a file: "[-]type control module args" or
  * "@include name". */
 static void walk_line(struct walk *w, const char *file, unsigned lineno,
@@ -135,7 +156,7 @@ static void walk_line(struct walk *w, const char *file, unsigned lineno,
 	if (strcmp(type, "@include") == 0) {
 		module = next_word(&s, false);
 		if (module != NULL)
-			walk_file(w, module);
+			queue_file(w, module);
 		return;
 	}
 	if (type[0] == '-')
@@ -145,18 +166,11 @@ static void walk_line(struct walk *w, const char *file, unsigned lineno,
 	if (strcasecmp(type, "auth") != 0 || control == NULL || module == NULL)
 		return;
 	if (strcmp(control, "include") == 0 || strcmp(control, "substack") == 0)
-		walk_file(w, module);
+		queue_file(w, module);
 	else if (strcmp(base_name(module), MODULE_NAME) == 0)
 		add_module_line(w, file, lineno, s);
 	else if (strcmp(base_name(module), "pam_unix.so") == 0)
 		w->svc->password = true;
-}
-
-/* A file name in the directory: no path, no dot file. */
-static bool name_ok(const char *name)
-{
-	return name[0] != '\0' && name[0] != '.' && strchr(name, '/') == NULL &&
-	       strlen(name) < 256;
 }
 
 /* Lines joined at a trailing backslash, comments dropped (libpam). */
@@ -187,27 +201,33 @@ static void walk_text(struct walk *w, const char *file, char *text)
 	}
 }
 
-static void walk_file(struct walk *w, const char *name)
+static void walk_file(struct walk *w, const char *name, bool service)
 {
 	struct baro_file f;
 	char path[PATH_MAX];
 	int n;
 
-	if (!name_ok(name) || w->depth >= INCLUDE_DEPTH_MAX)
-		return;
 	n = snprintf(path, sizeof(path), "%s/%s", w->dir, name);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return;
 	baro_file_init(&f);
-	if (baro_file_open(&f, path, &pamd_rules, false) == BARO_IO_OK) {
-		w->depth++;
+	if (baro_file_open(&f, path, &pamd_rules, false) == BARO_IO_OK)
 		walk_text(w, name, f.data);
-		w->depth--;
-	} else if (w->depth == 0) {
+	else if (service)
 		kg_err("warning: cannot read %s: %s", path,
 		       f.why != NULL ? f.why : strerror(f.saved_errno));
-	}
 	baro_file_close(&f);
+}
+
+static void walk_service(struct walk *w, struct kg_pam_service *svc)
+{
+	size_t i;
+
+	w->svc = svc;
+	w->n_files = 0;
+	queue_file(w, svc->name);
+	for (i = 0; i < w->n_files; i++)
+		walk_file(w, w->files[i], i == 0);
 }
 
 /* Backups and package leftovers are not services. */
@@ -271,19 +291,20 @@ static bool list_services(struct kg_pam *p, const char *dir)
 
 bool kg_pam_scan(const char *dir, struct kg_pam *p)
 {
-	struct walk w = { .p = p, .dir = dir };
+	struct walk *w = calloc(1, sizeof(*w));
 	size_t i;
+	bool ok;
 
 	memset(p, 0, sizeof(*p));
 	p->lines = calloc(KG_PAM_LINES_MAX, sizeof(*p->lines));
-	if (p->lines == NULL || !list_services(p, dir))
-		return false;
-	for (i = 0; i < p->n_services; i++) {
-		w.svc = &p->services[i];
-		w.depth = 0;
-		walk_file(&w, w.svc->name);
+	ok = w != NULL && p->lines != NULL && list_services(p, dir);
+	for (i = 0; ok && i < p->n_services; i++) {
+		w->p = p;
+		w->dir = dir;
+		walk_service(w, &p->services[i]);
 	}
-	return true;
+	free(w);
+	return ok;
 }
 
 void kg_pam_free(struct kg_pam *p)
