@@ -5,7 +5,6 @@
  * against each line's effective options, and each problem is printed with
  * the module's message, where it applies, and a remedy that names the real
  * user, file and command. */
-#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,11 +15,11 @@
 
 #include "baro/acl.h"
 #include "baro/seal.h"
+#include "baro/user.h"
 #include "baro/util.h"
 #include "keygen.h"
 
 #define DEFAULT_PAM_DIR "/etc/pam.d"
-#define MAX_GROUPS 256
 
 /* One way the module is run: a PAM line, or the conf file alone. */
 struct ctx {
@@ -195,7 +194,9 @@ static void check_key(struct run *r, const struct ctx *c, const char *user,
 		return;
 	}
 	memset(&m, 0, sizeof(m));
-	why = kg_open_key(&c->cfg, user, s, &m);
+	why = baro_store_key_problem(s, c->cfg.encrypt == BARO_ENCRYPT_YES,
+				     c->cfg.keyfile, user, m.key, sizeof(m.key),
+				     &m.keylen, &kg_log);
 	kg_material_wipe(&m);
 	if (why == NULL) {
 		printf("%s: OK for %s, %s\n", path, user, c->where);
@@ -270,18 +271,17 @@ static void file_missing(struct run *r, const struct ctx *c,
  * "require": the user then never sees the prompt there. */
 static void acl_notes(const struct ctx *c, const struct passwd *pw)
 {
-	gid_t groups[MAX_GROUPS];
-	int ngroups = MAX_GROUPS;
 	char services[sizeof(c->line->services)], *svc, *save = NULL;
 	struct baro_acl_subject subj = { .user = pw->pw_name, .gid = pw->pw_gid };
 	enum baro_acl_action action;
+	gid_t *groups = NULL;
+	size_t ngroups = 0;
 
-	if (c->line == NULL || c->cfg.acl[0] == '\0' || !c->acl_ok)
+	if (c->line == NULL || c->cfg.acl[0] == '\0' || !c->acl_ok ||
+	    !baro_user_groups(pw->pw_name, pw->pw_gid, &groups, &ngroups))
 		return;
-	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &ngroups) < 0)
-		ngroups = 0;
 	subj.groups = groups;
-	subj.ngroups = (size_t)ngroups;
+	subj.ngroups = ngroups;
 	(void)snprintf(services, sizeof(services), "%s", c->line->services);
 	for (svc = strtok_r(services, " ", &save); svc != NULL;
 	     svc = strtok_r(NULL, " ", &save)) {
@@ -295,6 +295,7 @@ static void acl_notes(const struct ctx *c, const struct passwd *pw)
 					       : "denies",
 		       pw->pw_name, svc);
 	}
+	free(groups);
 }
 
 static void check_file(struct run *r, const struct ctx *c,
@@ -311,6 +312,11 @@ static void check_file(struct run *r, const struct ctx *c,
 			  pw->pw_name, pw->pw_dir);
 		return;
 	}
+	/* nullok's question first, as the module asks it. */
+	if (baro_store_missing(path)) {
+		file_missing(r, c, pw, path);
+		return;
+	}
 	st = malloc(sizeof(*st));
 	if (st == NULL)
 		return;
@@ -320,8 +326,8 @@ static void check_file(struct run *r, const struct ctx *c,
 		r->files++;
 		check_key(r, c, pw->pw_name, path, &st->secret);
 		break;
-	case BARO_STORE_MISSING:
-		file_missing(r, c, pw, path);
+	case BARO_STORE_MISSING: /* appeared and went: logged by the store */
+		problem(r, c, pw->pw_name);
 		break;
 	case BARO_STORE_FILE:
 		r->files++;

@@ -56,14 +56,12 @@ static bool resolve_from_conf(const struct kg_opts *o,
 			      const struct passwd *pw, struct kg_target *t)
 {
 	struct baro_config cfg;
-	char confarg[PATH_MAX + 8];
-	const char *argv[1] = { confarg };
-	int n;
 
-	n = snprintf(confarg, sizeof(confarg), "conf=%s",
-		     o->conf != NULL ? o->conf : BARO_DEFAULT_CONF);
-	if (n < 0 || (size_t)n >= sizeof(confarg) ||
-	    baro_config_load(&cfg, 1, argv, &kg_log) != BARO_CONFIG_OK)
+	baro_config_defaults(&cfg);
+	if (baro_config_read_file(&cfg, o->conf != NULL ? o->conf
+							: BARO_DEFAULT_CONF,
+				  o->conf != NULL, &kg_log) != BARO_CONFIG_OK ||
+	    baro_config_finish(&cfg, &kg_log) != BARO_CONFIG_OK)
 		return false;
 	t->encrypt = o->encrypt || cfg.encrypt == BARO_ENCRYPT_YES;
 	if (o->keyfile == NULL && !copy(t->keyfile, sizeof(t->keyfile),
@@ -204,15 +202,8 @@ int kg_with_file(const struct kg_opts *o, bool write, kg_file_fn fn)
 	if (st == NULL)
 		return KG_EXIT_ERR;
 	baro_store_init(st, t.path);
-	switch (baro_store_load(st, write, &kg_log)) {
-	case BARO_STORE_OK:
-		break;
-	case BARO_STORE_MISSING:
-		fprintf(stderr, "Failed to secret file read %s\n", t.path);
+	if (baro_store_load(st, write, &kg_log) != BARO_STORE_OK)
 		goto out;
-	default:
-		goto out;
-	}
 	if (fn(o, &t, st, &m) && (!write || baro_store_save(st, &kg_log))) {
 		if (t.done != NULL)
 			t.done(o, &t);

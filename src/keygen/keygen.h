@@ -168,14 +168,10 @@ void kg_add_option_lines(struct baro_secret *s);
 /* SECURE_KEY as written: base32, or sealed for user under keyfile. */
 bool kg_set_secure_key(bool encrypt, const char *keyfile, const char *user,
 		       const struct kg_material *m, struct baro_secret *s);
-/* The key bytes of a file, plain or sealed (under keyfile). */
+/* The key of a loaded file, plain or sealed (under keyfile), opened by
+ * the core as the module opens it; "Can't find SECURE_KEY[...]" if not. */
 bool kg_key_of(const char *keyfile, const char *user,
-	       const struct baro_secret *s, struct kg_material *m);
-
-/* The key as the module opens it under cfg's encrypt= and keyfile=: NULL,
- * or the reason of "Can't find SECURE_KEY[reason]". */
-const char *kg_open_key(const struct baro_config *cfg, const char *user,
-			const struct baro_secret *s, struct kg_material *m);
+	       const struct baro_store *st, struct kg_material *m);
 
 /* enrol.c: the otpauth:// URI and its QR code. */
 struct kg_enrol {

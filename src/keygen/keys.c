@@ -97,57 +97,10 @@ bool kg_set_secure_key(bool encrypt, const char *keyfile, const char *user,
 }
 
 bool kg_key_of(const char *keyfile, const char *user,
-	       const struct baro_secret *s, struct kg_material *m)
+	       const struct baro_store *st, struct kg_material *m)
 {
-	uint8_t hk[BARO_HOSTKEY_LEN];
-	enum baro_seal_err e;
-	bool ok;
-
-	if (!baro_secret_is_sealed(s))
-		ok = baro_base32_decode(s->secure_key, m->key, sizeof(m->key),
-					&m->keylen);
-	else if (!baro_hostkey_load(keyfile, hk, &kg_log))
-		return false;
-	else {
-		e = baro_unseal(hk, user, s->secure_key, m->key,
-				sizeof(m->key), &m->keylen);
-		ok = e == BARO_SEAL_OK;
-		OPENSSL_cleanse(hk, sizeof(hk));
-		if (!ok)
-			fprintf(stderr, "Can't find SECURE_KEY[%s]\n",
-				baro_seal_strerror(e));
-	}
-	return ok && baro_base32_encode(m->key, m->keylen, m->b32,
-					sizeof(m->b32));
-}
-
-const char *kg_open_key(const struct baro_config *cfg, const char *user,
-			const struct baro_secret *s, struct kg_material *m)
-{
-	uint8_t hk[BARO_HOSTKEY_LEN];
-	const char *why = NULL;
-	enum baro_seal_err e;
-
-	if (cfg->encrypt != BARO_ENCRYPT_YES) {
-		if (baro_secret_is_sealed(s))
-			why = "sealed key but encrypt=no";
-		else if (!baro_base32_decode(s->secure_key, m->key,
-					     sizeof(m->key), &m->keylen))
-			why = "invalid base32";
-	} else if (!baro_secret_is_sealed(s)) {
-		why = "plain key but encrypt=yes";
-	} else if (!baro_hostkey_load(cfg->keyfile, hk, &kg_log)) {
-		why = "host key unavailable";
-	} else {
-		e = baro_unseal(hk, user, s->secure_key, m->key, sizeof(m->key),
-				&m->keylen);
-		if (e != BARO_SEAL_OK)
-			why = baro_seal_strerror(e);
-		OPENSSL_cleanse(hk, sizeof(hk));
-	}
-	if (why == NULL && m->keylen < BARO_KEY_MIN)
-		why = "key too short";
-	if (why != NULL)
-		OPENSSL_cleanse(m->key, sizeof(m->key));
-	return why;
+	return baro_store_key(st, baro_secret_is_sealed(&st->secret), keyfile,
+			      user, m->key, sizeof(m->key), &m->keylen,
+			      &kg_log) &&
+	       baro_base32_encode(m->key, m->keylen, m->b32, sizeof(m->b32));
 }

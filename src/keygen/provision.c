@@ -96,7 +96,7 @@ int kg_cmd_rotate(const struct kg_opts *o)
 static bool edit_emergency(const struct kg_opts *o, struct kg_target *t,
 			   struct baro_store *st, struct kg_material *m)
 {
-	if (!kg_key_of(t->keyfile, t->user, &st->secret, m) ||
+	if (!kg_key_of(t->keyfile, t->user, st, m) ||
 	    !kg_new_emergency(&st->secret, m, o->emergency))
 		return false;
 	kg_print_codes(m);

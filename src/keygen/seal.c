@@ -37,7 +37,7 @@ static bool edit_seal(const struct kg_opts *o, struct kg_target *t,
 		return false;
 	}
 	t->done = sealed;
-	return kg_key_of(t->keyfile, t->user, &st->secret, m) &&
+	return kg_key_of(t->keyfile, t->user, st, m) &&
 	       kg_set_secure_key(true, t->keyfile, t->user, m, &st->secret);
 }
 
@@ -50,7 +50,7 @@ static bool edit_unseal(const struct kg_opts *o, struct kg_target *t,
 		return false;
 	}
 	t->done = unsealed;
-	return kg_key_of(t->keyfile, t->user, &st->secret, m) &&
+	return kg_key_of(t->keyfile, t->user, st, m) &&
 	       kg_set_secure_key(false, t->keyfile, t->user, m, &st->secret);
 }
 
@@ -63,7 +63,7 @@ static bool edit_reseal(const struct kg_opts *o, struct kg_target *t,
 		return false;
 	}
 	t->done = resealed;
-	return kg_key_of(t->keyfile, t->user, &st->secret, m) &&
+	return kg_key_of(t->keyfile, t->user, st, m) &&
 	       kg_set_secure_key(true, o->new_keyfile, t->user, m, &st->secret);
 }
 

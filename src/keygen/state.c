@@ -207,16 +207,11 @@ static void report_far(const struct baro_secret *s, int64_t delta)
 }
 
 static void report_now(const struct baro_secret *s,
-		       const struct kg_material *m, int64_t now,
-		       const char *code)
+		       const struct baro_verdict *v, int64_t now)
 {
-	int64_t matched = 0, counter = baro_totp_counter(now, s->cycle_time);
-
-	if (baro_totp_match(s->method, m->key, m->keylen, now, s->cycle_time,
-			    s->digits, s->window, code, &matched) == 1)
-		printf("right now: the code of cycle %lld (offset %+lld in the window of %u)\n",
-		       (long long)matched, (long long)(matched - counter),
-		       s->window);
+	printf("right now: the code of cycle %lld (offset %+lld in the window of %u)\n",
+	       (long long)(baro_totp_counter(now, s->cycle_time) + v->offset),
+	       (long long)v->offset, s->window);
 }
 
 /* The module's verdict now; when wrong, whether it is the code of another
@@ -232,12 +227,12 @@ static bool judge_code(const struct baro_secret *s,
 		       s->rate_count, s->rate_interval);
 		v = module_verdict(s, m, now, code, false);
 		if (v.result == BARO_OK)
-			report_now(s, m, now, code);
+			report_now(s, &v, now);
 		return false;
 	}
 	switch (v.result) {
 	case BARO_OK:
-		report_now(s, m, now, code);
+		report_now(s, &v, now);
 		return true;
 	case BARO_OK_EMERGENCY:
 		printf("an unused emergency code: the module accepts it once.\n");
@@ -270,7 +265,7 @@ static bool read_verify(const struct kg_opts *o, struct kg_target *t,
 		printf("wrong: \"%s\" is not a code of digits\n", o->code);
 		return false;
 	}
-	if (!kg_key_of(t->keyfile, t->user, &st->secret, m))
+	if (!kg_key_of(t->keyfile, t->user, st, m))
 		return false;
 	ok = judge_code(&st->secret, m, code);
 	OPENSSL_cleanse(code, sizeof(code));

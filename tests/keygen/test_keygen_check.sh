@@ -122,6 +122,19 @@ run check -u root --pam-dir "$P"
 check "nullok and no file: exit 0" test "$st" -eq 0
 check "nullok and no file: said" has "nullok lets root in without a code"
 
+# The ACL's answer per service, as the module gets it.
+printf 'skip : %s : ALL : sshd\n' "$U" > "$W/acl"; chmod 0444 "$W/acl"
+printf 'auth required pam_baro_auth.so conf=%s acl=%s\n' "$W/no.conf" "$W/acl" > "$P/sshd"
+run check -u "$U" --pam-dir "$P"
+check "ACL: exit 0" test "$st" -eq 0
+check "ACL skip named per service" has "$W/acl: the ACL skips the code for $U on sshd"
+chmod 0666 "$W/acl"
+run check -u "$U" --pam-dir "$P"
+check "ACL writable by others: exit 1" test "$st" -eq 1
+check "ACL writable: the module's message" has "ACL file \"$W/acl\" must only be accessible by user id root"
+check "ACL writable: remedy with the real path" has "remedy: chown root:root $W/acl; chmod 0444 $W/acl"
+printf 'auth required pam_baro_auth.so conf=%s nullok\n' "$W/no.conf" > "$P/sshd"
+
 # 7. check --all reports the users without a file (a nullok roll-out).
 run check --all --pam-dir "$P"
 check "--all with nullok: exit 0" test "$st" -eq 0
