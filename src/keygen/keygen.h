@@ -97,6 +97,8 @@ struct kg_cmd {
 /* options.c */
 const struct kg_cmd *kg_find_cmd(const char *name);
 void kg_usage(const struct kg_cmd *cmd) __attribute__((noreturn));
+/* --help: the usage on stdout, exit 0. */
+void kg_help(const struct kg_cmd *cmd) __attribute__((noreturn));
 void kg_parse(int argc, char **argv, struct kg_opts *o);
 
 /* Commands, one file per group. */

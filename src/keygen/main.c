@@ -88,18 +88,29 @@ const struct kg_cmd *kg_find_cmd(const char *name)
 	return NULL;
 }
 
-void kg_usage(const struct kg_cmd *cmd)
+static void print_usage(FILE *f, const struct kg_cmd *cmd)
 {
 	size_t i;
 
 	if (cmd != NULL) {
-		fprintf(stderr, "usage: baro-keygen %s\n", cmd->usage);
-	} else {
-		for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-			fprintf(stderr, "%s baro-keygen %s\n",
-				i == 0 ? "usage:" : "      ", commands[i].usage);
+		fprintf(f, "usage: baro-keygen %s\n", cmd->usage);
+		return;
 	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "%s baro-keygen %s\n", i == 0 ? "usage:" : "      ",
+			commands[i].usage);
+}
+
+void kg_usage(const struct kg_cmd *cmd)
+{
+	print_usage(stderr, cmd);
 	exit(KG_EXIT_USAGE);
+}
+
+void kg_help(const struct kg_cmd *cmd)
+{
+	print_usage(stdout, cmd);
+	exit(KG_EXIT_OK);
 }
 
 int main(int argc, char **argv)

@@ -242,15 +242,19 @@ void kg_parse(int argc, char **argv, struct kg_opts *o)
 	if (argc < 2)
 		kg_usage(NULL);
 	o->cmd = kg_find_cmd(argv[1]);
+	if (o->cmd == NULL && (strcmp(argv[1], "--help") == 0 ||
+			       strcmp(argv[1], "-h") == 0 ||
+			       strcmp(argv[1], "help") == 0))
+		kg_help(NULL);
 	if (o->cmd == NULL) {
-		if (strcmp(argv[1], "--help") != 0 && strcmp(argv[1], "-h") != 0)
-			fprintf(stderr, "baro-keygen: unknown command \"%s\"\n",
-				argv[1]);
+		fprintf(stderr, "baro-keygen: unknown command \"%s\"\n", argv[1]);
 		kg_usage(NULL);
 	}
 	optind = 2;
 	opterr = 1;
 	while ((c = getopt_long(argc, argv, "u:f:c:h", longopts, NULL)) != -1) {
+		if (c == 'h')
+			kg_help(o->cmd);
 		bit = bit_of(c);
 		if (bit < 0)
 			kg_usage(o->cmd);

@@ -33,6 +33,10 @@ check "unknown option: usage line" grep -q '^usage: baro-keygen create' <<<"$out
 run frobnicate -u "$U"
 check "unknown command: exit 2" test "$st" -eq 2
 check "unknown command: named" grep -qF 'unknown command "frobnicate"' <<<"$out"
+run --help
+check "--help: exit 0 with every command's usage" test "$st" -eq 0 -a "$(grep -c ' baro-keygen ' <<<"$out")" -ge 12
+run verify --help
+check "verify --help: exit 0, its usage line" test "$st" -eq 0 -a "$out" = "usage: baro-keygen verify -u USER [-f PATH | -c CONF] [--keyfile PATH] CODE"
 run reseal -u "$U" -f "$W/x" --keyfile "$W/k"
 check "missing required option: exit 2" test "$st" -eq 2
 check "missing required option: named" grep -qF "reseal needs --new-keyfile" <<<"$out"
