@@ -25,7 +25,7 @@
 struct ctx {
 	const struct kg_pam_line *line; /* NULL: no service loads the module */
 	struct baro_config cfg;
-	bool usable;    /* the options load */
+	bool usable; /* the options load */
 	bool hostkey_ok;
 	bool acl_ok;
 	char where[PATH_MAX + 64];
@@ -60,8 +60,9 @@ static void set_where(const struct run *r, struct ctx *c)
 	int n;
 
 	if (c->line != NULL)
-		n = snprintf(c->where, sizeof(c->where), "service %s (%s line %u)",
-			     c->line->services, c->line->file, c->line->lineno);
+		n = snprintf(c->where, sizeof(c->where),
+			     "service %s (%s line %u)", c->line->services,
+			     c->line->file, c->line->lineno);
 	else
 		n = snprintf(c->where, sizeof(c->where),
 			     "the conf file %s (no service in %s loads pam_baro_auth.so)",
@@ -81,7 +82,8 @@ static int ctx_argv(const struct run *r, struct ctx *c, const char **argv)
 		has_conf |= strncmp(c->line->argv[i], "conf=", 5) == 0;
 	}
 	if (r->o->conf != NULL && !has_conf) {
-		n = snprintf(c->conf_arg, sizeof(c->conf_arg), "conf=%s", r->o->conf);
+		n = snprintf(c->conf_arg, sizeof(c->conf_arg), "conf=%s",
+			     r->o->conf);
 		if (n > 0 && (size_t)n < sizeof(c->conf_arg))
 			argv[argc++] = c->conf_arg;
 	}
@@ -154,7 +156,8 @@ static void encrypt_place(const struct ctx *c, char *buf, size_t n)
 	for (i = 0; c->line != NULL && i < c->line->argc; i++)
 		on_line |= strncmp(c->line->argv[i], "encrypt=", 8) == 0;
 	if (on_line)
-		w = snprintf(buf, n, "on %s line %u, which overrides the conf file",
+		w = snprintf(buf, n,
+			     "on %s line %u, which overrides the conf file",
 			     c->line->file, c->line->lineno);
 	else
 		w = snprintf(buf, n, "in %s", c->cfg.conf);
@@ -162,8 +165,8 @@ static void encrypt_place(const struct ctx *c, char *buf, size_t n)
 		buf[0] = '\0';
 }
 
-static void key_remedy(const struct ctx *c, const char *user,
-		       const char *path, const char *why)
+static void key_remedy(const struct ctx *c, const char *user, const char *path,
+		       const char *why)
 {
 	const char *k = c->cfg.keyfile;
 	char place[PATH_MAX + 64];
@@ -178,7 +181,9 @@ static void key_remedy(const struct ctx *c, const char *user,
 	else
 		kg_remedy("restore the host key %s was sealed under as %s; if it is lost, a new key (the user enrols again): baro-keygen create -u %s -f %s --force%s%s",
 			  path, k, user, path,
-			  c->cfg.encrypt == BARO_ENCRYPT_YES ? " --encrypt --keyfile " : "",
+			  c->cfg.encrypt == BARO_ENCRYPT_YES
+				  ? " --encrypt --keyfile "
+				  : "",
 			  c->cfg.encrypt == BARO_ENCRYPT_YES ? k : "");
 }
 
@@ -207,9 +212,8 @@ static void check_key(struct run *r, const struct ctx *c, const char *user,
 	key_remedy(c, user, path, why);
 }
 
-static void check_contents(struct run *r, const struct ctx *c,
-			   const char *user, const char *path,
-			   const struct baro_store *st)
+static void check_contents(struct run *r, const struct ctx *c, const char *user,
+			   const char *path, const struct baro_store *st)
 {
 	if (st->parse == BARO_PARSE_NO_KEY)
 		fprintf(stderr, "There is no secure key for user %s\n", user);
@@ -243,8 +247,8 @@ static void add_missing(struct run *r, const char *user)
 
 	if (more == NULL)
 		return;
-	(void)snprintf(more + have, strlen(user) + 2, "%s%s", have > 0 ? " " : "",
-		       user);
+	(void)snprintf(more + have, strlen(user) + 2, "%s%s",
+		       have > 0 ? " " : "", user);
 	r->missing = more;
 	r->n_missing++;
 }
@@ -261,9 +265,13 @@ static void file_missing(struct run *r, const struct ctx *c,
 	} else {
 		fprintf(stderr, "Failed to secret file read %s\n", path);
 		problem(r, c, pw->pw_name);
-		kg_remedy("baro-keygen create -u %s -f %s%s%s", pw->pw_name, path,
-			  c->cfg.encrypt == BARO_ENCRYPT_YES ? " --encrypt --keyfile " : "",
-			  c->cfg.encrypt == BARO_ENCRYPT_YES ? c->cfg.keyfile : "");
+		kg_remedy("baro-keygen create -u %s -f %s%s%s", pw->pw_name,
+			  path,
+			  c->cfg.encrypt == BARO_ENCRYPT_YES
+				  ? " --encrypt --keyfile "
+				  : "",
+			  c->cfg.encrypt == BARO_ENCRYPT_YES ? c->cfg.keyfile
+							     : "");
 	}
 }
 
@@ -272,7 +280,8 @@ static void file_missing(struct run *r, const struct ctx *c,
 static void acl_notes(const struct ctx *c, const struct passwd *pw)
 {
 	char services[sizeof(c->line->services)], *svc, *save = NULL;
-	struct baro_acl_subject subj = { .user = pw->pw_name, .gid = pw->pw_gid };
+	struct baro_acl_subject subj = { .user = pw->pw_name,
+					 .gid = pw->pw_gid };
 	enum baro_acl_action action;
 	gid_t *groups = NULL;
 	size_t ngroups = 0;
@@ -408,7 +417,8 @@ int kg_cmd_check(const struct kg_opts *o)
 	memset(&r, 0, sizeof(r));
 	r.o = o;
 	r.pam_dir = o->pam_dir != NULL ? o->pam_dir : DEFAULT_PAM_DIR;
-	if (!o->all && (getpwnam(o->user) == NULL || !baro_user_name_ok(o->user))) {
+	if (!o->all &&
+	    (getpwnam(o->user) == NULL || !baro_user_name_ok(o->user))) {
 		fprintf(stderr, "Cannot look up user id %s\n", o->user);
 		return KG_EXIT_ERR;
 	}

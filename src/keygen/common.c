@@ -52,20 +52,20 @@ static bool copy(char *dst, size_t dstsz, const char *src)
 }
 
 /* The conf file: secret= template, encrypt= and keyfile= defaults. */
-static bool resolve_from_conf(const struct kg_opts *o,
-			      const struct passwd *pw, struct kg_target *t)
+static bool resolve_from_conf(const struct kg_opts *o, const struct passwd *pw,
+			      struct kg_target *t)
 {
 	struct baro_config cfg;
 
 	baro_config_defaults(&cfg);
-	if (baro_config_read_file(&cfg, o->conf != NULL ? o->conf
-							: BARO_DEFAULT_CONF,
+	if (baro_config_read_file(&cfg,
+				  o->conf != NULL ? o->conf : BARO_DEFAULT_CONF,
 				  o->conf != NULL, &kg_log) != BARO_CONFIG_OK ||
 	    baro_config_finish(&cfg, &kg_log) != BARO_CONFIG_OK)
 		return false;
 	t->encrypt = o->encrypt || cfg.encrypt == BARO_ENCRYPT_YES;
-	if (o->keyfile == NULL && !copy(t->keyfile, sizeof(t->keyfile),
-					cfg.keyfile))
+	if (o->keyfile == NULL &&
+	    !copy(t->keyfile, sizeof(t->keyfile), cfg.keyfile))
 		return false;
 	if (!baro_expand_path(cfg.secret, pw->pw_name, pw->pw_dir, t->path,
 			      sizeof(t->path))) {
@@ -120,7 +120,8 @@ static bool make_dir(const char *dir, mode_t mode)
 		goto out;
 	}
 	/* mkdir's mode went through the umask: set it exactly. */
-	fd = openat(dirfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(dirfd, base,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	ok = fd >= 0 && fchmod(fd, mode) == 0;
 	if (!ok)
 		kg_err("chmod %s: %s", dir, strerror(errno));
@@ -178,7 +179,8 @@ int kg_write_new(const char *path, const struct baro_secret *s, bool force)
 		kg_err("%s exists (use --force to replace it)", path);
 	else
 		kg_err("cannot write %s: %s", path,
-		       e == BARO_IO_PERM && why != NULL ? why : strerror(errno));
+		       e == BARO_IO_PERM && why != NULL ? why
+							: strerror(errno));
 	OPENSSL_cleanse(text, len);
 	free(text);
 	if (lockfd >= 0)

@@ -53,8 +53,8 @@ bool kg_uri(const struct kg_enrol *e, char *out, size_t outsz)
 	n = snprintf(out, outsz,
 		     "otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=%s"
 		     "&digits=%u&period=%u",
-		     issuer, user, e->secret_b32, issuer, baro_hash_name(e->hash),
-		     e->digits, e->period);
+		     issuer, user, e->secret_b32, issuer,
+		     baro_hash_name(e->hash), e->digits, e->period);
 	return n > 0 && (size_t)n < outsz;
 }
 
@@ -137,10 +137,10 @@ static unsigned char *pixels(const QRcode *q, int *size)
 		return NULL;
 	for (y = 0; y < *size; y++)
 		for (x = 0; x < *size; x++)
-			px[y * *size + x] =
-				dark(q, x / SCALE - MARGIN, y / SCALE - MARGIN)
-					? 0
-					: 255;
+			px[y * *size + x] = dark(q, x / SCALE - MARGIN,
+						 y / SCALE - MARGIN)
+						    ? 0
+						    : 255;
 	return px;
 }
 
@@ -207,8 +207,7 @@ static bool write_png(int fd, unsigned char *px, int size)
 }
 
 /* A new file only (never through a link, never over an existing one). */
-static bool write_image(const QRcode *q, const char *path,
-			enum kg_image image)
+static bool write_image(const QRcode *q, const char *path, enum kg_image image)
 {
 	unsigned char *px;
 	int fd, size = 0;
@@ -251,13 +250,16 @@ static bool show_qr(const struct kg_opts *o, const char *uri)
 }
 
 bool kg_show_enrolment(const struct kg_opts *o, const char *user,
-		       const struct baro_secret *s,
-		       const struct kg_material *m)
+		       const struct baro_secret *s, const struct kg_material *m)
 {
 	char host[256] = "pam_baro_auth", uri[1024];
 	struct kg_enrol e = {
-		.issuer = o->issuer, .user = user, .secret_b32 = m->b32,
-		.hash = s->method, .digits = s->digits, .period = s->cycle_time,
+		.issuer = o->issuer,
+		.user = user,
+		.secret_b32 = m->b32,
+		.hash = s->method,
+		.digits = s->digits,
+		.period = s->cycle_time,
 	};
 
 	if (e.issuer == NULL) {

@@ -98,7 +98,8 @@ static bool parse_google(char *text, struct baro_secret *s,
 	}
 	if (ok && !totp)
 		kg_err("not a TOTP file (no \" TOTP_AUTH)");
-	if (ok && totp && (m->keylen < BARO_KEY_MIN || m->keylen > BARO_KEY_MAX))
+	if (ok && totp &&
+	    (m->keylen < BARO_KEY_MIN || m->keylen > BARO_KEY_MAX))
 		kg_err("the key has %zu bytes; pam_baro_auth needs %d..%d: create a new key instead",
 		       m->keylen, BARO_KEY_MIN, BARO_KEY_MAX);
 	return ok && totp && m->keylen >= BARO_KEY_MIN &&
@@ -118,8 +119,8 @@ static bool read_google(const char *path, uid_t uid, struct baro_file *f)
 	}
 	kg_err("cannot read %s: %s", path,
 	       e == BARO_IO_PERM && f->why != NULL ? f->why
-	       : e == BARO_IO_SIZE ? "empty or too large"
-				   : strerror(f->saved_errno));
+	       : e == BARO_IO_SIZE                 ? "empty or too large"
+						   : strerror(f->saved_errno));
 	return false;
 }
 

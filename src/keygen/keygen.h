@@ -62,10 +62,10 @@ struct kg_opts {
 	const struct kg_cmd *cmd;
 	unsigned given; /* KO() bits of the options on the command line */
 	const char *user;
-	const char *file;        /* -f: explicit secret path */
-	const char *conf;        /* -c: conf file (default BARO_DEFAULT_CONF) */
+	const char *file; /* -f: explicit secret path */
+	const char *conf; /* -c: conf file (default BARO_DEFAULT_CONF) */
 	const char *issuer;
-	const char *keyfile;     /* --keyfile: host key */
+	const char *keyfile; /* --keyfile: host key */
 	const char *qr_file;
 	const char *from;        /* import: the google-authenticator file */
 	const char *new_keyfile; /* reseal: the new host key */
@@ -85,12 +85,12 @@ typedef int (*kg_run_fn)(const struct kg_opts *o);
 struct kg_cmd {
 	const char *name;
 	kg_run_fn run;
-	unsigned allowed;   /* KO() bits the command takes */
-	unsigned required;  /* KO() bits it needs */
-	unsigned one_of;    /* exactly one of these bits (0: no rule) */
+	unsigned allowed;      /* KO() bits the command takes */
+	unsigned required;     /* KO() bits it needs */
+	unsigned one_of;       /* exactly one of these bits (0: no rule) */
 	unsigned exclusive[2]; /* groups: at most one bit of each */
-	unsigned args;      /* positional arguments */
-	bool for_users;     /* may run without root */
+	unsigned args;         /* positional arguments */
+	bool for_users;        /* may run without root */
 	const char *usage;
 };
 
@@ -102,18 +102,18 @@ void kg_help(const struct kg_cmd *cmd) __attribute__((noreturn));
 void kg_parse(int argc, char **argv, struct kg_opts *o);
 
 /* Commands, one file per group. */
-int kg_cmd_create(const struct kg_opts *o);    /* provision.c */
+int kg_cmd_create(const struct kg_opts *o); /* provision.c */
 int kg_cmd_rotate(const struct kg_opts *o);
 int kg_cmd_emergency(const struct kg_opts *o);
 int kg_cmd_hostkey(const struct kg_opts *o);
-int kg_cmd_reset(const struct kg_opts *o);     /* state.c */
+int kg_cmd_reset(const struct kg_opts *o); /* state.c */
 int kg_cmd_show(const struct kg_opts *o);
 int kg_cmd_verify(const struct kg_opts *o);
-int kg_cmd_seal(const struct kg_opts *o);      /* seal.c */
+int kg_cmd_seal(const struct kg_opts *o); /* seal.c */
 int kg_cmd_unseal(const struct kg_opts *o);
 int kg_cmd_reseal(const struct kg_opts *o);
-int kg_cmd_check(const struct kg_opts *o);     /* check.c */
-int kg_cmd_import(const struct kg_opts *o);    /* import.c */
+int kg_cmd_check(const struct kg_opts *o);  /* check.c */
+int kg_cmd_import(const struct kg_opts *o); /* import.c */
 
 /* common.c: messages, the user's file, writing. */
 extern const struct baro_log kg_log; /* core messages to stderr */
@@ -162,8 +162,7 @@ void kg_material_wipe(struct kg_material *m);
 unsigned kg_default_key_bytes(enum baro_hash h);
 bool kg_new_key(struct kg_material *m, unsigned bytes);
 /* Replace the emergency codes by n new ones (hashes under m's key). */
-bool kg_new_emergency(struct baro_secret *s, struct kg_material *m,
-		      unsigned n);
+bool kg_new_emergency(struct baro_secret *s, struct kg_material *m, unsigned n);
 void kg_print_codes(const struct kg_material *m);
 /* The option lines of a new file, in the canonical order (provision.c). */
 void kg_add_option_lines(struct baro_secret *s);

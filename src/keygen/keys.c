@@ -44,8 +44,7 @@ bool kg_new_key(struct kg_material *m, unsigned bytes)
 	       baro_base32_encode(m->key, bytes, m->b32, sizeof(m->b32));
 }
 
-bool kg_new_emergency(struct baro_secret *s, struct kg_material *m,
-		      unsigned n)
+bool kg_new_emergency(struct baro_secret *s, struct kg_material *m, unsigned n)
 {
 	size_t i, kept = 0;
 	unsigned j;

@@ -11,15 +11,16 @@
 #include "keygen.h"
 
 #define SOURCE (KO(FILE) | KO(CONF))
-#define KEY_OPTS                                                        \
+#define KEY_OPTS                                                           \
 	(KO(HASH) | KO(DIGITS) | KO(CYCLE) | KO(WINDOW) | KO(RATE_LIMIT) | \
 	 KO(NO_RATE_LIMIT) | KO(NO_DISALLOW_REUSE) | KO(KEY_BYTES))
 #define ENROL_OPTS (KO(ISSUER) | KO(QR) | KO(QR_FILE))
 
 static const struct kg_cmd commands[] = {
-	{ .name = "create", .run = kg_cmd_create,
-	  .allowed = KO(USER) | SOURCE | KEY_OPTS | ENROL_OPTS |
-		     KO(EMERGENCY) | KO(ENCRYPT) | KO(KEYFILE) | KO(FORCE),
+	{ .name = "create",
+	  .run = kg_cmd_create,
+	  .allowed = KO(USER) | SOURCE | KEY_OPTS | ENROL_OPTS | KO(EMERGENCY) |
+		     KO(ENCRYPT) | KO(KEYFILE) | KO(FORCE),
 	  .required = KO(USER),
 	  .exclusive = { SOURCE, KO(RATE_LIMIT) | KO(NO_RATE_LIMIT) },
 	  .usage = "create -u USER [-f PATH | -c CONF] [--hash SHA1|SHA256|SHA512] [--digits N]\n"
@@ -27,53 +28,74 @@ static const struct kg_cmd commands[] = {
 		   "            [--no-disallow-reuse] [--emergency N] [--key-bytes N] [--issuer NAME]\n"
 		   "            [--qr utf8|ascii|none] [--qr-file FILE.png|FILE.pbm]\n"
 		   "            [--encrypt] [--keyfile PATH] [--force]" },
-	{ .name = "rotate", .run = kg_cmd_rotate,
+	{ .name = "rotate",
+	  .run = kg_cmd_rotate,
 	  .allowed = KO(USER) | SOURCE | KO(KEY_BYTES) | ENROL_OPTS |
 		     KO(EMERGENCY) | KO(KEYFILE),
-	  .required = KO(USER), .exclusive = { SOURCE },
+	  .required = KO(USER),
+	  .exclusive = { SOURCE },
 	  .usage = "rotate -u USER [-f PATH | -c CONF] [--key-bytes N] [--emergency N]\n"
 		   "            [--issuer NAME] [--qr utf8|ascii|none] [--qr-file FILE.png|FILE.pbm]\n"
 		   "            [--keyfile PATH]" },
-	{ .name = "emergency", .run = kg_cmd_emergency,
+	{ .name = "emergency",
+	  .run = kg_cmd_emergency,
 	  .allowed = KO(USER) | SOURCE | KO(EMERGENCY) | KO(KEYFILE),
-	  .required = KO(USER), .exclusive = { SOURCE },
+	  .required = KO(USER),
+	  .exclusive = { SOURCE },
 	  .usage = "emergency -u USER [-f PATH | -c CONF] [--emergency N] [--keyfile PATH]" },
-	{ .name = "reset", .run = kg_cmd_reset,
+	{ .name = "reset",
+	  .run = kg_cmd_reset,
 	  .allowed = KO(USER) | SOURCE,
-	  .required = KO(USER), .exclusive = { SOURCE },
+	  .required = KO(USER),
+	  .exclusive = { SOURCE },
 	  .usage = "reset -u USER [-f PATH | -c CONF]" },
-	{ .name = "show", .run = kg_cmd_show,
+	{ .name = "show",
+	  .run = kg_cmd_show,
 	  .allowed = KO(USER) | SOURCE,
-	  .required = KO(USER), .exclusive = { SOURCE },
+	  .required = KO(USER),
+	  .exclusive = { SOURCE },
 	  .usage = "show -u USER [-f PATH | -c CONF]" },
-	{ .name = "verify", .run = kg_cmd_verify,
+	{ .name = "verify",
+	  .run = kg_cmd_verify,
 	  .allowed = KO(USER) | SOURCE | KO(KEYFILE),
-	  .required = KO(USER), .exclusive = { SOURCE }, .args = 1,
+	  .required = KO(USER),
+	  .exclusive = { SOURCE },
+	  .args = 1,
 	  .usage = "verify -u USER [-f PATH | -c CONF] [--keyfile PATH] CODE" },
-	{ .name = "check", .run = kg_cmd_check,
+	{ .name = "check",
+	  .run = kg_cmd_check,
 	  .allowed = KO(USER) | KO(ALL) | SOURCE | KO(PAM_DIR) | KO(KEYFILE),
-	  .one_of = KO(USER) | KO(ALL), .exclusive = { KO(ALL) | KO(FILE) },
+	  .one_of = KO(USER) | KO(ALL),
+	  .exclusive = { KO(ALL) | KO(FILE) },
 	  .usage = "check -u USER | --all [-c CONF] [-f PATH] [--pam-dir DIR] [--keyfile PATH]" },
-	{ .name = "seal", .run = kg_cmd_seal,
+	{ .name = "seal",
+	  .run = kg_cmd_seal,
 	  .allowed = KO(USER) | SOURCE | KO(KEYFILE),
-	  .required = KO(USER), .exclusive = { SOURCE },
+	  .required = KO(USER),
+	  .exclusive = { SOURCE },
 	  .usage = "seal -u USER [-f PATH | -c CONF] [--keyfile PATH]" },
-	{ .name = "unseal", .run = kg_cmd_unseal,
+	{ .name = "unseal",
+	  .run = kg_cmd_unseal,
 	  .allowed = KO(USER) | SOURCE | KO(KEYFILE),
-	  .required = KO(USER), .exclusive = { SOURCE },
+	  .required = KO(USER),
+	  .exclusive = { SOURCE },
 	  .usage = "unseal -u USER [-f PATH | -c CONF] [--keyfile PATH]" },
-	{ .name = "reseal", .run = kg_cmd_reseal,
+	{ .name = "reseal",
+	  .run = kg_cmd_reseal,
 	  .allowed = KO(USER) | SOURCE | KO(KEYFILE) | KO(NEW_KEYFILE),
 	  .required = KO(USER) | KO(KEYFILE) | KO(NEW_KEYFILE),
 	  .exclusive = { SOURCE },
 	  .usage = "reseal -u USER --keyfile OLD --new-keyfile NEW [-f PATH | -c CONF]" },
-	{ .name = "import", .run = kg_cmd_import,
+	{ .name = "import",
+	  .run = kg_cmd_import,
 	  .allowed = KO(USER) | SOURCE | KO(FROM) | KO(FORCE) | KO(ENCRYPT) |
 		     KO(KEYFILE) | KO(REMOVE_SOURCE),
-	  .required = KO(USER) | KO(FROM), .exclusive = { SOURCE },
+	  .required = KO(USER) | KO(FROM),
+	  .exclusive = { SOURCE },
 	  .usage = "import -u USER --from ~USER/.google_authenticator [-f PATH | -c CONF]\n"
 		   "            [--encrypt] [--keyfile PATH] [--force] [--remove-source]" },
-	{ .name = "hostkey", .run = kg_cmd_hostkey,
+	{ .name = "hostkey",
+	  .run = kg_cmd_hostkey,
 	  .allowed = KO(KEYFILE) | KO(FORCE),
 	  .usage = "hostkey [--keyfile PATH] [--force]" },
 };

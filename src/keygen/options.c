@@ -3,76 +3,12 @@
  * row decides which options are allowed and needed; numbers are range
  * checked; anything else is a usage error (exit 2) before any work. */
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "baro/util.h"
 #include "keygen.h"
-
-static const struct option longopts[] = {
-	{ "user", required_argument, NULL, 'u' },
-	{ "file", required_argument, NULL, 'f' },
-	{ "conf", required_argument, NULL, 'c' },
-	{ "hash", required_argument, NULL, 'H' },
-	{ "digits", required_argument, NULL, 'd' },
-	{ "cycle", required_argument, NULL, 'C' },
-	{ "window", required_argument, NULL, 'w' },
-	{ "rate-limit", required_argument, NULL, 'r' },
-	{ "no-rate-limit", no_argument, NULL, 'R' },
-	{ "no-disallow-reuse", no_argument, NULL, 'D' },
-	{ "emergency", required_argument, NULL, 'e' },
-	{ "key-bytes", required_argument, NULL, 'k' },
-	{ "issuer", required_argument, NULL, 'i' },
-	{ "qr", required_argument, NULL, 'q' },
-	{ "qr-file", required_argument, NULL, 'Q' },
-	{ "encrypt", no_argument, NULL, 'E' },
-	{ "keyfile", required_argument, NULL, 'K' },
-	{ "force", no_argument, NULL, 'F' },
-	{ "from", required_argument, NULL, 'g' },
-	{ "new-keyfile", required_argument, NULL, 'N' },
-	{ "all", no_argument, NULL, 'A' },
-	{ "pam-dir", required_argument, NULL, 'P' },
-	{ "remove-source", no_argument, NULL, 'X' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-/* getopt's character of each option bit, for the messages. */
-static const char opt_chars[KO_COUNT_] = {
-	[KO_USER_] = 'u', [KO_FILE_] = 'f', [KO_CONF_] = 'c',
-	[KO_HASH_] = 'H', [KO_DIGITS_] = 'd', [KO_CYCLE_] = 'C',
-	[KO_WINDOW_] = 'w', [KO_RATE_LIMIT_] = 'r', [KO_NO_RATE_LIMIT_] = 'R',
-	[KO_NO_DISALLOW_REUSE_] = 'D', [KO_EMERGENCY_] = 'e',
-	[KO_KEY_BYTES_] = 'k', [KO_ISSUER_] = 'i', [KO_QR_] = 'q',
-	[KO_QR_FILE_] = 'Q', [KO_ENCRYPT_] = 'E', [KO_KEYFILE_] = 'K',
-	[KO_FORCE_] = 'F', [KO_FROM_] = 'g', [KO_NEW_KEYFILE_] = 'N',
-	[KO_ALL_] = 'A', [KO_PAM_DIR_] = 'P', [KO_REMOVE_SOURCE_] = 'X',
-};
-
-static const char *opt_name(unsigned bit)
-{
-	static char buf[32];
-	const struct option *lo;
-
-	for (lo = longopts; lo->name != NULL; lo++)
-		if (lo->val == opt_chars[bit])
-			break;
-	if (bit == KO_USER_ || bit == KO_FILE_ || bit == KO_CONF_)
-		(void)snprintf(buf, sizeof(buf), "-%c", opt_chars[bit]);
-	else
-		(void)snprintf(buf, sizeof(buf), "--%s", lo->name);
-	return buf;
-}
-
-static int bit_of(int c)
-{
-	int i;
-
-	for (i = 0; i < KO_COUNT_; i++)
-		if (opt_chars[i] == c)
-			return i;
-	return -1;
-}
 
 static unsigned number(const struct kg_cmd *cmd, const char *s,
 		       unsigned long lo, unsigned long hi, const char *what)
@@ -105,6 +41,16 @@ static void parse_rate(struct kg_opts *o, const char *s)
 	o->rate_limit = true;
 }
 
+static void parse_hash(struct kg_opts *o, const char *s)
+{
+	if (!baro_hash_from_name(s, &o->hash)) {
+		fprintf(stderr,
+			"baro-keygen: --hash must be SHA1, SHA256 or SHA512: \"%s\"\n",
+			s);
+		kg_usage(o->cmd);
+	}
+}
+
 static void parse_qr(struct kg_opts *o, const char *s)
 {
 	if (strcmp(s, "utf8") == 0)
@@ -113,8 +59,12 @@ static void parse_qr(struct kg_opts *o, const char *s)
 		o->qr = KG_QR_ASCII;
 	else if (strcmp(s, "none") == 0)
 		o->qr = KG_QR_NONE;
-	else
+	else {
+		fprintf(stderr,
+			"baro-keygen: --qr must be utf8, ascii or none: \"%s\"\n",
+			s);
 		kg_usage(o->cmd);
+	}
 }
 
 static void parse_qr_file(struct kg_opts *o, const char *s)
@@ -129,50 +79,121 @@ static void parse_qr_file(struct kg_opts *o, const char *s)
 	}
 }
 
-static void set_value(struct kg_opts *o, int c, const char *arg)
-{
-	const struct kg_cmd *cmd = o->cmd;
+/* Every option: its names, and how its value is kept (a string, a flag,
+ * a number in a range, or a parser of its own). */
+enum kind { K_STR, K_FLAG, K_NUM, K_FN };
+typedef void (*parse_fn)(struct kg_opts *o, const char *arg);
 
-	switch (c) {
-	case 'u': o->user = arg; break;
-	case 'f': o->file = arg; break;
-	case 'c': o->conf = arg; break;
-	case 'H':
-		if (!baro_hash_from_name(arg, &o->hash))
-			kg_usage(cmd);
+struct optdef {
+	const char *name; /* --name */
+	char letter;      /* -x too, or 0 */
+	enum kind kind;
+	size_t offset; /* K_STR: const char *, K_FLAG: bool, K_NUM: unsigned */
+	bool value;    /* K_FLAG: what it sets */
+	unsigned long lo, hi; /* K_NUM */
+	parse_fn parse;       /* K_FN */
+};
+
+#define STR(bit, n, l, field)                                               \
+	[KO_##bit##_] = { n,     l, K_STR, offsetof(struct kg_opts, field), \
+			  false, 0, 0,     NULL }
+#define FLAG(bit, n, field, v)                                           \
+	[KO_##bit##_] = { n, 0, K_FLAG, offsetof(struct kg_opts, field), \
+			  v, 0, 0,      NULL }
+#define NUM(bit, n, field, lo, hi)                                           \
+	[KO_##bit##_] = { n,     0,  K_NUM, offsetof(struct kg_opts, field), \
+			  false, lo, hi,    NULL }
+#define FN(bit, n, fn) [KO_##bit##_] = { n, 0, K_FN, 0, false, 0, 0, fn }
+
+static const struct optdef optdefs[KO_COUNT_] = {
+	STR(USER, "user", 'u', user),
+	STR(FILE, "file", 'f', file),
+	STR(CONF, "conf", 'c', conf),
+	FN(HASH, "hash", parse_hash),
+	NUM(DIGITS, "digits", digits, BARO_DIGITS_MIN, BARO_DIGITS_MAX),
+	NUM(CYCLE, "cycle", cycle, BARO_CYCLE_MIN, BARO_CYCLE_MAX),
+	NUM(WINDOW, "window", window, 1, BARO_WINDOW_MAX),
+	FN(RATE_LIMIT, "rate-limit", parse_rate),
+	FLAG(NO_RATE_LIMIT, "no-rate-limit", rate_limit, false),
+	FLAG(NO_DISALLOW_REUSE, "no-disallow-reuse", disallow_reuse, false),
+	NUM(EMERGENCY, "emergency", emergency, 0, BARO_EMERGENCY_MAX),
+	NUM(KEY_BYTES, "key-bytes", key_bytes, BARO_KEY_MIN, BARO_KEY_MAX),
+	STR(ISSUER, "issuer", 0, issuer),
+	FN(QR, "qr", parse_qr),
+	FN(QR_FILE, "qr-file", parse_qr_file),
+	FLAG(ENCRYPT, "encrypt", encrypt, true),
+	STR(KEYFILE, "keyfile", 0, keyfile),
+	FLAG(FORCE, "force", force, true),
+	STR(FROM, "from", 0, from),
+	STR(NEW_KEYFILE, "new-keyfile", 0, new_keyfile),
+	FLAG(ALL, "all", all, true),
+	STR(PAM_DIR, "pam-dir", 0, pam_dir),
+	FLAG(REMOVE_SOURCE, "remove-source", remove_source, true),
+};
+
+#define HELP 'h'
+#define LONG_ONLY 256 /* getopt's value of a long-only option: 256 + bit */
+
+static const char *opt_name(unsigned bit)
+{
+	static char buf[32];
+	int n;
+
+	if (optdefs[bit].letter != 0)
+		n = snprintf(buf, sizeof(buf), "-%c", optdefs[bit].letter);
+	else
+		n = snprintf(buf, sizeof(buf), "--%s", optdefs[bit].name);
+	return n > 0 && (size_t)n < sizeof(buf) ? buf : "?";
+}
+
+static void make_longopts(struct option *lo)
+{
+	int i;
+
+	for (i = 0; i < KO_COUNT_; i++) {
+		lo[i].name = optdefs[i].name;
+		lo[i].has_arg = optdefs[i].kind == K_FLAG ? no_argument
+							  : required_argument;
+		lo[i].flag = NULL;
+		lo[i].val = optdefs[i].letter != 0 ? optdefs[i].letter
+						   : LONG_ONLY + i;
+	}
+	lo[KO_COUNT_] = (struct option){ "help", no_argument, NULL, HELP };
+	lo[KO_COUNT_ + 1] = (struct option){ NULL, 0, NULL, 0 };
+}
+
+/* The option bit of getopt's value, or -1. */
+static int bit_of(int c)
+{
+	int i;
+
+	if (c >= LONG_ONLY && c < LONG_ONLY + KO_COUNT_)
+		return c - LONG_ONLY;
+	for (i = 0; i < KO_COUNT_; i++)
+		if (optdefs[i].letter != 0 && optdefs[i].letter == c)
+			return i;
+	return -1;
+}
+
+static void set_value(struct kg_opts *o, int bit, const char *arg)
+{
+	const struct optdef *d = &optdefs[bit];
+	char *field = (char *)o + d->offset;
+
+	switch (d->kind) {
+	case K_STR:
+		*(const char **)(void *)field = arg;
 		break;
-	case 'd':
-		o->digits = number(cmd, arg, BARO_DIGITS_MIN, BARO_DIGITS_MAX,
-				   "digits");
+	case K_FLAG:
+		*(bool *)(void *)field = d->value;
 		break;
-	case 'C':
-		o->cycle = number(cmd, arg, BARO_CYCLE_MIN, BARO_CYCLE_MAX,
-				  "cycle");
+	case K_NUM:
+		*(unsigned *)(void *)field = number(o->cmd, arg, d->lo, d->hi,
+						    d->name);
 		break;
-	case 'w': o->window = number(cmd, arg, 1, BARO_WINDOW_MAX, "window"); break;
-	case 'r': parse_rate(o, arg); break;
-	case 'R': o->rate_limit = false; break;
-	case 'D': o->disallow_reuse = false; break;
-	case 'e':
-		o->emergency = number(cmd, arg, 0, BARO_EMERGENCY_MAX,
-				      "emergency");
+	case K_FN:
+		d->parse(o, arg);
 		break;
-	case 'k':
-		o->key_bytes = number(cmd, arg, BARO_KEY_MIN, BARO_KEY_MAX,
-				      "key-bytes");
-		break;
-	case 'i': o->issuer = arg; break;
-	case 'q': parse_qr(o, arg); break;
-	case 'Q': parse_qr_file(o, arg); break;
-	case 'E': o->encrypt = true; break;
-	case 'K': o->keyfile = arg; break;
-	case 'F': o->force = true; break;
-	case 'g': o->from = arg; break;
-	case 'N': o->new_keyfile = arg; break;
-	case 'A': o->all = true; break;
-	case 'P': o->pam_dir = arg; break;
-	case 'X': o->remove_source = true; break;
-	default: break;
 	}
 }
 
@@ -204,14 +225,15 @@ static void check_rules(const struct kg_opts *o)
 		kg_usage(cmd);
 	}
 	if (cmd->one_of != 0 && popcount(o->given & cmd->one_of) != 1) {
-		fprintf(stderr, "baro-keygen: %s needs exactly one of:",
-			cmd->name);
+		fprintf(stderr,
+			"baro-keygen: %s needs exactly one of:", cmd->name);
 		print_bits(cmd->one_of);
 		kg_usage(cmd);
 	}
 	for (g = 0; g < 2; g++) {
 		if (popcount(o->given & cmd->exclusive[g]) > 1) {
-			fprintf(stderr, "baro-keygen: %s: these options exclude each other:",
+			fprintf(stderr,
+				"baro-keygen: %s: these options exclude each other:",
 				cmd->name);
 			print_bits(o->given & cmd->exclusive[g]);
 			kg_usage(cmd);
@@ -236,24 +258,27 @@ static void defaults(struct kg_opts *o)
 
 void kg_parse(int argc, char **argv, struct kg_opts *o)
 {
+	struct option longopts[KO_COUNT_ + 2];
 	int c, bit;
 
 	defaults(o);
+	make_longopts(longopts);
 	if (argc < 2)
 		kg_usage(NULL);
 	o->cmd = kg_find_cmd(argv[1]);
-	if (o->cmd == NULL && (strcmp(argv[1], "--help") == 0 ||
-			       strcmp(argv[1], "-h") == 0 ||
-			       strcmp(argv[1], "help") == 0))
+	if (o->cmd == NULL &&
+	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	     strcmp(argv[1], "help") == 0))
 		kg_help(NULL);
 	if (o->cmd == NULL) {
-		fprintf(stderr, "baro-keygen: unknown command \"%s\"\n", argv[1]);
+		fprintf(stderr, "baro-keygen: unknown command \"%s\"\n",
+			argv[1]);
 		kg_usage(NULL);
 	}
 	optind = 2;
 	opterr = 1;
 	while ((c = getopt_long(argc, argv, "u:f:c:h", longopts, NULL)) != -1) {
-		if (c == 'h')
+		if (c == HELP)
 			kg_help(o->cmd);
 		bit = bit_of(c);
 		if (bit < 0)
@@ -264,7 +289,7 @@ void kg_parse(int argc, char **argv, struct kg_opts *o)
 			kg_usage(o->cmd);
 		}
 		o->given |= 1u << bit;
-		set_value(o, c, optarg);
+		set_value(o, bit, optarg);
 	}
 	if ((unsigned)(argc - optind) != o->cmd->args) {
 		fprintf(stderr, "baro-keygen: %s takes %u argument(s)\n",

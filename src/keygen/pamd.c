@@ -94,8 +94,8 @@ static void add_service_name(struct kg_pam_line *l, const char *svc)
 }
 
 /* The line's record, made on first sight: (file, line) is its identity. */
-static void add_module_line(struct walk *w, const char *file,
-			    unsigned lineno, char *args)
+static void add_module_line(struct walk *w, const char *file, unsigned lineno,
+			    char *args)
 {
 	struct kg_pam *p = w->p;
 	struct kg_pam_line *l = NULL;
@@ -194,7 +194,8 @@ static void walk_text(struct walk *w, const char *file, char *text)
 		hash = strchr(line, '#');
 		if (hash != NULL)
 			*hash = '\0';
-		for (end = line + strlen(line); end > line && isspace((unsigned char)end[-1]);)
+		for (end = line + strlen(line);
+		     end > line && isspace((unsigned char)end[-1]);)
 			*--end = '\0';
 		walk_line(w, file, first, line);
 		line = next;
@@ -233,8 +234,8 @@ static void walk_service(struct walk *w, struct kg_pam_service *svc)
 /* Backups and package leftovers are not services. */
 static bool is_service_name(const char *name)
 {
-	static const char *const skip[] = { "~", ".dpkg-", ".ucf-", ".rpm",
-					    ".bak", ".orig", ".swp" };
+	static const char *const skip[] = { "~",    ".dpkg-", ".ucf-", ".rpm",
+					    ".bak", ".orig",  ".swp" };
 	size_t i;
 
 	if (!name_ok(name))
@@ -254,7 +255,8 @@ static bool add_service(struct kg_pam *p, const char *name)
 		return false;
 	p->services = more;
 	memset(&more[p->n_services], 0, sizeof(*more));
-	(void)snprintf(more[p->n_services].name, sizeof(more->name), "%s", name);
+	(void)snprintf(more[p->n_services].name, sizeof(more->name), "%s",
+		       name);
 	p->n_services++;
 	return true;
 }
@@ -285,7 +287,8 @@ static bool list_services(struct kg_pam *p, const char *dir)
 			ok = add_service(p, de->d_name);
 	closedir(d);
 	if (p->n_services > 0)
-		qsort(p->services, p->n_services, sizeof(*p->services), by_name);
+		qsort(p->services, p->n_services, sizeof(*p->services),
+		      by_name);
 	return ok;
 }
 
@@ -355,7 +358,8 @@ int kg_pam_siblings(struct kg_pam *p, const char *dir)
 	size_t i;
 	int warned = 0;
 
-	for (i = 0; i < sizeof(sibling_groups) / sizeof(sibling_groups[0]); i++) {
+	for (i = 0; i < sizeof(sibling_groups) / sizeof(sibling_groups[0]);
+	     i++) {
 		with = group_user(p, sibling_groups[i]);
 		for (g = sibling_groups[i]; with != NULL && *g != NULL; g++) {
 			s = find_service(p, *g);

@@ -110,7 +110,8 @@ int kg_cmd_emergency(const struct kg_opts *o)
 
 int kg_cmd_hostkey(const struct kg_opts *o)
 {
-	const char *path = o->keyfile != NULL ? o->keyfile : BARO_DEFAULT_KEYFILE;
+	const char *path = o->keyfile != NULL ? o->keyfile
+					      : BARO_DEFAULT_KEYFILE;
 	uint8_t key[BARO_HOSTKEY_LEN];
 	char text[BARO_HOSTKEY_TEXT_LEN + 1], base[256];
 	const char *why = NULL;
@@ -128,7 +129,8 @@ int kg_cmd_hostkey(const struct kg_opts *o)
 	if (baro_file_create_at(dirfd, base, text, strlen(text), o->force) !=
 	    BARO_IO_OK) {
 		kg_err("cannot write %s: %s", path,
-		       errno == EEXIST ? "exists (use --force)" : strerror(errno));
+		       errno == EEXIST ? "exists (use --force)"
+				       : strerror(errno));
 		goto out;
 	}
 	printf("host key written to %s\n", path);

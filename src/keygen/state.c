@@ -67,7 +67,8 @@ static void show_clock(const struct baro_secret *s, int64_t now)
 	memset(&tx, 0, sizeof(tx));
 	state = adjtimex(&tx);
 	if (gmtime_r(&tt, &tm) != NULL)
-		(void)strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+		(void)strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC",
+			       &tm);
 	printf("server time:    %s (%lld)\n", when, (long long)now);
 	if (state < 0)
 		printf("clock synchronised: unknown (adjtimex failed)\n");
@@ -116,8 +117,8 @@ static bool read_show(const struct kg_opts *o, struct kg_target *t,
 	(void)m;
 	printf("file:           %s\n", t->path);
 	printf("secure key:     %s\n", baro_secret_is_sealed(s)
-						   ? "sealed (encrypt=yes)"
-						   : "plain base32 (encrypt=no)");
+					       ? "sealed (encrypt=yes)"
+					       : "plain base32 (encrypt=no)");
 	printf("key method:     %s\ndigits:         %u\n",
 	       baro_hash_name(s->method), s->digits);
 	printf("cycle time:     %u s\nwindow size:    %u\n", s->cycle_time,
@@ -216,8 +217,8 @@ static void report_now(const struct baro_secret *s,
 
 /* The module's verdict now; when wrong, whether it is the code of another
  * time and how far the phone's clock is off. */
-static bool judge_code(const struct baro_secret *s,
-		       const struct kg_material *m, const char *code)
+static bool judge_code(const struct baro_secret *s, const struct kg_material *m,
+		       const char *code)
 {
 	int64_t now = baro_clock_now(), delta = 0;
 	struct baro_verdict v = module_verdict(s, m, now, code, true);
