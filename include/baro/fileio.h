@@ -80,6 +80,16 @@ enum baro_io_err baro_lock_at(int dirfd, const char *base, int *lockfd);
 
 void baro_file_close(struct baro_file *f);
 
+/* Read a file that belongs to a user, not to root (baro-keygen import of
+ * ~USER/.google_authenticator): the directories are the user's, so only
+ * the last component is opened without following links; the descriptor
+ * must be a regular file owned by uid or root that meets rules (mode
+ * bits, links, size; never empty). f->dirfd stays open
+ * (the file's directory) so that the caller can remove that same file. */
+enum baro_io_err baro_file_open_owned(struct baro_file *f, const char *path,
+				      uid_t uid,
+				      const struct baro_file_rules *rules);
+
 /* Initialise f so that baro_file_close() is safe on every path. */
 void baro_file_init(struct baro_file *f);
 

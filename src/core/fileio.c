@@ -561,3 +561,70 @@ void baro_file_close(struct baro_file *f)
 		close(f->dirfd);
 	f->fd = f->lockfd = f->dirfd = -1;
 }
+
+static enum baro_io_err open_user_dir(struct baro_file *f, const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t n;
+
+	if (path[0] != '/' || slash == NULL || slash[1] == '\0' ||
+	    strlen(slash + 1) >= sizeof(f->base)) {
+		errno = EINVAL;
+		return BARO_IO_OPEN;
+	}
+	n = slash == path ? 1 : (size_t)(slash - path);
+	if (n >= sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return BARO_IO_OPEN;
+	}
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	memcpy(f->base, slash + 1, strlen(slash + 1) + 1);
+	f->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return f->dirfd >= 0 ? BARO_IO_OK : open_err(errno);
+}
+
+static const char *check_owned(const struct stat *st, uid_t uid,
+			       const struct baro_file_rules *rules)
+{
+	if (!S_ISREG(st->st_mode))
+		return "not a regular file";
+	if (st->st_uid != uid && st->st_uid != 0)
+		return "not owned by the user or root";
+	if ((st->st_mode & rules->forbidden_mode) != 0)
+		return "group or other permission bits are set";
+	if (rules->single_link && st->st_nlink != 1)
+		return "more than one hard link";
+	return NULL;
+}
+
+enum baro_io_err baro_file_open_owned(struct baro_file *f, const char *path,
+				      uid_t uid,
+				      const struct baro_file_rules *rules)
+{
+	enum baro_io_err e = open_user_dir(f, path);
+
+	if (e == BARO_IO_OK) {
+		f->fd = openat(f->dirfd, f->base,
+			       O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
+				       O_NOCTTY);
+		if (f->fd < 0)
+			e = open_err(errno);
+	}
+	if (e == BARO_IO_OK && fstat(f->fd, &f->st) != 0)
+		e = BARO_IO_OPEN;
+	if (e == BARO_IO_OK) {
+		f->why = check_owned(&f->st, uid, rules);
+		if (f->why != NULL)
+			e = BARO_IO_PERM;
+	}
+	if (e == BARO_IO_OK &&
+	    (f->st.st_size <= 0 || (size_t)f->st.st_size > rules->max_size))
+		e = BARO_IO_SIZE;
+	if (e == BARO_IO_OK)
+		e = read_all(f);
+	if (e != BARO_IO_OK)
+		f->saved_errno = errno;
+	return e;
+}
