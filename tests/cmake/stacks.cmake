@@ -13,3 +13,11 @@ foreach(t sshd sudo su su_limits login faillock forward_pass fail2ban)
     SKIP_RETURN_CODE 77 TIMEOUT 180 LABELS "root;stacks"
     RESOURCE_LOCK baro_devlog)
 endforeach()
+# sshd's session line on its own (sshd opens the session in another process
+# than the one that authenticated).
+add_test(NAME test_stack_sshd_session
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/stacks/test_stack_sshd.sh
+                 $<TARGET_FILE:pam_baro_auth> session)
+set_tests_properties(test_stack_sshd_session PROPERTIES
+  SKIP_RETURN_CODE 77 TIMEOUT 180 LABELS "root;stacks"
+  RESOURCE_LOCK baro_devlog)

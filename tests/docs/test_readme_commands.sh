@@ -41,6 +41,8 @@ DOC=$3
 NAME="$NAME $DOC"
 [ -f "$SRC/$DOC" ] || fail "no $SRC/$DOC"
 [ "$(id -u)" -eq 0 ] || skip "needs root (the commands install into /etc and /usr)"
+# A root shell's PATH, as the documented commands expect.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 for c in unshare mount pamtester oathtool expect faillock openssl flock; do
 	command -v "$c" >/dev/null || skip "$c is not installed"
 done
@@ -64,11 +66,12 @@ exec {lock_fd}>>"$LOCK"
 flock -w 300 "$lock_fd" || skip "the stack tests held $LOCK too long"
 
 WORK=$(mktemp -d /tmp/baro-doc.XXXXXX)
+OVERLAID=
 cleanup()
 {
 	local d
 
-	for d in run var usr etc; do
+	for d in $OVERLAID; do
 		umount -l "/$d" 2>/dev/null || true
 	done
 	rm -rf -- "$WORK"
@@ -76,7 +79,15 @@ cleanup()
 trap cleanup EXIT
 
 # --- the fresh machine: the host's /etc, /usr, /var, /run, copy-on-write ---
-for d in etc usr var run; do
+# (and /lib, /bin, /sbin where /usr is not merged: cmake --install may write
+# there)
+OVERLAID="etc usr var run"
+for d in lib lib64 bin sbin; do
+	if [ -d "/$d" ] && [ ! -L "/$d" ]; then
+		OVERLAID="$OVERLAID $d"
+	fi
+done
+for d in $OVERLAID; do
 	mkdir -p "$WORK/ov/$d/upper" "$WORK/ov/$d/work"
 	mount -t overlay overlay -o "lowerdir=/$d,upperdir=$WORK/ov/$d/upper,workdir=$WORK/ov/$d/work" "/$d" ||
 		skip "cannot mount an overlay over /$d"
@@ -239,11 +250,19 @@ if [ "$DOC" = README.md ]; then
 fi
 
 run build
-module=$(find /usr/lib /lib -path '*/security/pam_baro_auth.so' 2>/dev/null | head -1)
-[ -n "$module" ] || fail "no pam_baro_auth.so in a security directory after the build block"
+# What the block installed is in the overlays' upper layers (the host may
+# have a packaged copy of its own).
+module=$(cd "$WORK/ov" && find . -path '*/upper/*/security/pam_baro_auth.so' | head -1)
+[ -n "$module" ] || fail "the build block installed no pam_baro_auth.so into a security directory"
+module=/${module#./}
+module=${module/\/upper\///}
 [ -f "$(dirname "$module")/pam_unix.so" ] ||
 	fail "$module is not beside pam_unix.so"
-echo "ok - $DOC: the module is installed beside pam_unix.so ($module)"
+if [ ! -e "$WORK/ov/usr/upper/local/sbin/baro-keygen" ] ||
+   [ "$(command -v baro-keygen)" != /usr/local/sbin/baro-keygen ]; then
+	fail "the build block installed no /usr/local/sbin/baro-keygen first in PATH"
+fi
+echo "ok - $DOC: the module is installed beside pam_unix.so ($module), baro-keygen in /usr/local/sbin"
 
 run configure
 [ "$(stat -c '%U %a' /var/lib/baropam/alice/.baro_auth)" = "root 400" ] ||

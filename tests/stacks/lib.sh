@@ -32,6 +32,8 @@ STK_SRC=$(cd "$STK_DIR/../.." && pwd)
 STK_CONF=$STK_SRC/conf
 STK_NAME=$(basename "$0" .sh)
 STK_START=$(date +%s%N)
+# The script's arguments, for stk_init's re-execution.
+_stk_args=("$@")
 STK_LOG_MODE=none
 STK_LOG_FROM=0
 
@@ -108,7 +110,7 @@ stk_init()
 	# mounts there (the user database) vanishes with it.
 	if [ -z "${STK_PRIVATE_NS:-}" ]; then
 		export STK_PRIVATE_NS=1
-		exec unshare --mount --propagation private -- bash "$0" "$MODULE"
+		exec unshare --mount --propagation private -- bash "$0" "${_stk_args[@]}"
 	fi
 	_stk_lock
 	_stk_sweep

@@ -4,8 +4,7 @@
 # and pid file) with the shipped PAM stack conf/pam.d/sshd and the shipped
 # sshd_config drop-ins, driven by the real ssh client through SSH_ASKPASS:
 # - code only (keyboard-interactive): the right code logs in and runs a
-#   command (the code is logged as accepted in the auth phase, the
-#   session as opened in the session phase), a wrong code is refused and
+#   command (the code is logged as accepted), a wrong code is refused and
 #   no line claims a session, an unknown user gets the same prompt and is
 #   refused;
 # - publickey,keyboard-interactive: the key alone and the code alone are
@@ -13,7 +12,12 @@
 #   are refused;
 # - the shipped fail2ban filter finds sshd's two failures in its real log
 #   lines, from 127.0.0.1.
-# Usage: test_stack_sshd.sh PATH/TO/pam_baro_auth.so
+# With "session" after the module (ctest test_stack_sshd_session): only the
+# session line, code only: the right code's login writes "session opened"
+# from the session phase of sshd's stack (sshd runs the keyboard-interactive
+# authentication in a child process and opens the session in its monitor
+# process); a wrong code's writes none.
+# Usage: test_stack_sshd.sh PATH/TO/pam_baro_auth.so [session]
 source "$(dirname "$0")/lib.sh"
 
 stk_init "${1:-}"
@@ -168,6 +172,24 @@ CODE_PROMPT="Verification code: "
 LOCAL=127.0.0.1
 REMOTE=127.0.0.1
 
+if [ "${2:-}" = session ]; then
+	[ "$STK_SESSION_LINE" = 1 ] ||
+		stk_skip "the module has no session phase (pam_sm_open_session)"
+	sshd_start pam_baro_auth-code-only.conf
+	login "$U" keyboard-interactive right
+	expect_in "right code"
+	stk_log_has sshd "$(stk_audit_ok "$U" $LOCAL $REMOTE)"
+	sshd_log_has "Accepted keyboard-interactive/pam for $U from 127.0.0.1"
+	stk_log_session sshd "$U" $LOCAL $REMOTE
+	stk_ok "sshd: the right code's login writes \"session opened\" from the session phase"
+	login "$U" keyboard-interactive "$(stk_wrong_code)"
+	expect_out "wrong code"
+	sshd_log_has "Failed keyboard-interactive/pam for $U from 127.0.0.1"
+	stk_log_no_session "$U"
+	stk_ok "sshd: a wrong code's attempt claims no session"
+	exit 0
+fi
+
 # --- code only: AuthenticationMethods keyboard-interactive ---
 sshd_start pam_baro_auth-code-only.conf
 
@@ -175,7 +197,6 @@ login "$U" keyboard-interactive right
 expect_in "right code"
 expect_prompts "right code" "$U" "$CODE_PROMPT"
 stk_log_has sshd "$(stk_audit_ok "$U" $LOCAL $REMOTE)"
-stk_log_session sshd "$U" $LOCAL $REMOTE
 sshd_log_has "Accepted keyboard-interactive/pam for $U from 127.0.0.1"
 stk_ok "code only: the right code logs in and runs the command"
 
@@ -213,7 +234,6 @@ login "$U" publickey,keyboard-interactive right "$WORK/client_key"
 expect_in "key and right code"
 expect_prompts "key and right code" "$U" "$CODE_PROMPT"
 stk_log_has sshd "$(stk_audit_ok "$U" $LOCAL $REMOTE)"
-stk_log_session sshd "$U" $LOCAL $REMOTE
 sshd_log_has "Accepted keyboard-interactive/pam for $U from 127.0.0.1"
 stk_ok "publickey,keyboard-interactive: the key and the right code log in"
 
