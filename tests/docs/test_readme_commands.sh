@@ -17,7 +17,9 @@
 # - INSTALL.md also: "faillock" (the sshd stack includes faillock-baro):
 #   three wrong codes lock the account and the right code is then refused;
 #   "unlock": the right code logs in again; "sudo": sudo and sudo -i
-#   (service sudo-i) ask for the code and the password.
+#   (service sudo-i) ask for the code and the password, and baro-keygen
+#   check passes without a warning (no sibling service left without the
+#   code).
 # Usage: test_readme_commands.sh SOURCE_DIR BUILD_DIR README.md|docs/INSTALL.md
 set -euo pipefail
 
@@ -306,3 +308,12 @@ for svc in sudo sudo-i; do
 	grep -qx 'Password: ' <<<"$OUT" || fail "$svc: no password was asked:"$'\n'"$OUT"
 done
 echo "ok - $DOC: sudo and sudo-i ask for the code and the password"
+
+# The host as the documents leave it passes baro-keygen's own check, with no
+# service around the code (sudo-i beside sudo, su-l beside su).
+check=$(baro-keygen check -u bob 2>&1) ||
+	fail "baro-keygen check -u bob fails on the documented host:"$'\n'"$check"
+if grep -i 'warning' <<<"$check"; then
+	fail "baro-keygen check warns on the documented host:"$'\n'"$check"
+fi
+echo "ok - $DOC: baro-keygen check passes without a warning"
