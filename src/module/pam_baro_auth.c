@@ -2,6 +2,7 @@
 /* pam_baro_auth: the PAM glue. Every decision lives in the core library
  * (baro/auth.h); this file gathers the facts from libpam, converses, and
  * maps verdicts to PAM return codes (DESIGN.md §6). */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@
 #define FAIL_DELAY_USEC 2000000
 /* Set in the auth phase when a code was accepted; read by the session. */
 #define ACCEPTED_DATA "pam_baro_auth_accepted"
+#define ACCEPTED_ENV "PAM_BARO_AUTH_ACCEPTED"
 
 struct login {
 	pam_handle_t *pamh;
@@ -161,13 +163,20 @@ static enum baro_auth_verdict converse_and_verify(struct login *l)
 	return v;
 }
 
+/* The session phase must know that this transaction accepted a code.
+ * pam_set_data() is enough where one process runs both phases (su, sudo,
+ * login); sshd runs keyboard-interactive authentication in a child and
+ * hands only the PAM environment back, so the fact travels there too, and
+ * the session phase removes it before the session's environment is built. */
 static void remember_success(struct login *l, enum baro_auth_verdict v)
 {
 	static const int ok = BARO_AUTH_OK, emergency = BARO_AUTH_OK_EMERGENCY;
+	bool em = v == BARO_AUTH_OK_EMERGENCY;
 
 	(void)pam_set_data(l->pamh, ACCEPTED_DATA,
-			   (void *)(v == BARO_AUTH_OK ? &ok : &emergency),
-			   NULL);
+			   (void *)(em ? &emergency : &ok), NULL);
+	(void)pam_putenv(l->pamh, em ? ACCEPTED_ENV "=emergency"
+				     : ACCEPTED_ENV "=code");
 }
 
 static int authenticate(struct login *l, int argc, const char **argv)
@@ -237,29 +246,46 @@ BARO_EXPORT int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
 
 /* BaroPAM's "session opened" line, written only when a session really
  * opens after a code accepted in this transaction (DESIGN.md §7). */
+/* What the auth phase of this transaction accepted: 0 nothing, else
+ * BARO_AUTH_OK or BARO_AUTH_OK_EMERGENCY. */
+static int accepted_in_auth(pam_handle_t *pamh)
+{
+	const void *data = NULL;
+	const char *env = pam_getenv(pamh, ACCEPTED_ENV);
+	int what = 0;
+
+	if (pam_get_data(pamh, ACCEPTED_DATA, &data) == PAM_SUCCESS &&
+	    data != NULL)
+		what = *(const int *)data;
+	else if (env != NULL && strcmp(env, "code") == 0)
+		what = BARO_AUTH_OK;
+	else if (env != NULL && strcmp(env, "emergency") == 0)
+		what = BARO_AUTH_OK_EMERGENCY;
+	if (env != NULL)
+		(void)pam_putenv(pamh, ACCEPTED_ENV);
+	return what;
+}
+
 BARO_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 				   const char **argv)
 {
 	struct baro_log lg = { .pamh = pamh };
 	struct baro_audit_who who;
-	const void *accepted = NULL;
-	const char *user = NULL;
+	const char *user;
+	int what;
 
 	(void)flags;
 	(void)argc;
 	(void)argv;
-	if (pam_get_data(pamh, ACCEPTED_DATA, &accepted) != PAM_SUCCESS ||
-	    accepted == NULL)
-		return PAM_IGNORE;
-	if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS ||
-	    user == NULL)
+	what = accepted_in_auth(pamh);
+	user = pam_text(pamh, PAM_USER);
+	if (what == 0 || user == NULL)
 		return PAM_IGNORE;
 	memset(&who, 0, sizeof(who));
 	who.user = baro_user_name_ok(user) ? user : "(invalid name)";
 	find_who(pamh, &who, pam_modutil_getpwnam(pamh, user));
-	baro_audit_log(&lg, *(const int *)accepted == BARO_AUTH_OK
-				    ? BARO_AUDIT_SESSION
-				    : BARO_AUDIT_SESSION_EMERGENCY,
+	baro_audit_log(&lg, what == BARO_AUTH_OK ? BARO_AUDIT_SESSION
+						: BARO_AUDIT_SESSION_EMERGENCY,
 		       &who);
 	return PAM_SUCCESS;
 }
