@@ -5,7 +5,7 @@
 #include "baro/auth.h"
 
 /* The protocol between the module and its setuid-root helper baro_chkcode
- * (SPEC §12), used when the module runs without root (a screen locker):
+ * (DESIGN.md §12), used when the module runs without root (a screen locker):
  *
  *   argv:   baro_chkcode MODE USER SERVICE
  *   stdin:  what the user typed (at most BARO_CHK_INPUT_MAX - 1 bytes,
@@ -36,18 +36,18 @@ enum baro_chk_status {
 	BARO_CHK_OK_7 = 7,         /* tail mode: a code of 7 digits accepted */
 	BARO_CHK_OK_8 = 8,         /* tail mode: a code of 8 digits accepted */
 	BARO_CHK_OK_EMERGENCY = 9, /* emergency code accepted (8 digits) */
-	BARO_CHK_WRONG = 10,       /* wrong, reused, or the use not recordable */
+	BARO_CHK_WRONG = 10, /* wrong, reused, or the use not recordable */
 	BARO_CHK_RATE_LIMITED = 11,
-	BARO_CHK_NO_CODE = 12,     /* empty or over-long input */
+	BARO_CHK_NO_CODE = 12, /* empty or over-long input */
 	BARO_CHK_USER_UNKNOWN = 20,
-	BARO_CHK_DENIED = 21,      /* an ACL deny rule */
-	BARO_CHK_IGNORE = 22,      /* no secret file and nullok in the conf */
-	BARO_CHK_UNAVAIL = 30,     /* conf, ACL, secret file, key, lock */
-	BARO_CHK_SYSTEM = 31,      /* HMAC or memory failure */
-	BARO_CHK_REFUSED = 40,     /* USER is not the caller */
-	BARO_CHK_USAGE = 41,       /* bad invocation, not setuid root, or a
+	BARO_CHK_DENIED = 21,  /* an ACL deny rule */
+	BARO_CHK_IGNORE = 22,  /* no secret file and nullok in the conf */
+	BARO_CHK_UNAVAIL = 30, /* conf, ACL, secret file, key, lock */
+	BARO_CHK_SYSTEM = 31,  /* HMAC or memory failure */
+	BARO_CHK_REFUSED = 40, /* USER is not the caller */
+	BARO_CHK_USAGE = 41,   /* bad invocation, not setuid root, or a
 				    * start that cannot be made safe */
-	BARO_CHK_EXEC = 127,       /* (module side) the exec failed */
+	BARO_CHK_EXEC = 127,   /* (module side) the exec failed */
 };
 
 /* One table, both directions, so that the helper's status means to the

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* baro_chkcode: the setuid-root helper that checks a verification code for
- * the user who runs it (SPEC §12), as unix_chkpwd does for passwords. The
+ * the user who runs it (DESIGN.md §12), as unix_chkpwd does for passwords. The
  * module runs it when it is not root (screen lockers); the protocol and
  * the exit statuses are in include/baro/chkcode.h. */
 #include <errno.h>
@@ -44,7 +44,8 @@ static bool service_ok(const char *s)
 		return false;
 	for (i = 0; i < n; i++)
 		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			   "0123456789._-+@", s[i]) == NULL)
+			   "0123456789._-+@",
+			   s[i]) == NULL)
 			return false;
 	return true;
 }
@@ -68,8 +69,7 @@ static bool caller_name(struct caller *c)
 	char buf[16384];
 	size_t n;
 
-	if (getpwuid_r(c->uid, &pw, buf, sizeof(buf), &res) != 0 ||
-	    res == NULL)
+	if (getpwuid_r(c->uid, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
 		return false;
 	n = strlen(pw.pw_name);
 	if (n >= sizeof(c->name))
@@ -163,8 +163,9 @@ int main(int argc, char **argv)
 	if (geteuid() != 0) {
 		/* Not setuid root (or a nosuid mount): nothing to protect and
 		 * nothing it could read. */
-		fprintf(stderr, "%s: not running as root: the helper must be "
-				"installed setuid root (mode 4755, owner root)\n",
+		fprintf(stderr,
+			"%s: not running as root: the helper must be "
+			"installed setuid root (mode 4755, owner root)\n",
 			BARO_CHK_IDENT);
 		return BARO_CHK_USAGE;
 	}

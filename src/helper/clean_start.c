@@ -49,7 +49,8 @@ static bool close_listed_fds(void)
 	bool ok = d != NULL;
 
 	while (ok && (e = readdir(d)) != NULL) {
-		if (!baro_parse_ulong(e->d_name, 3, (unsigned long)INT32_MAX, &fd))
+		if (!baro_parse_ulong(e->d_name, 3, (unsigned long)INT32_MAX,
+				      &fd))
 			continue;
 		if ((int)fd != dirfd(d))
 			(void)close((int)fd);

@@ -18,7 +18,7 @@ struct chk_request {
 	const char *input; /* NUL-terminated, wiped by the caller */
 };
 
-/* Make the process safe to work in (SPEC §12): standard descriptors valid
+/* Make the process safe to work in (DESIGN.md §12): standard descriptors valid
  * and the rest closed, signals default and unblocked, every id root,
  * non-dumpable, umask 077, cwd /, environment cleared, the limits the
  * state rewrite needs raised. Returns NULL, or why the start failed. */

@@ -19,7 +19,8 @@
 #error "BARO_CHKCODE_PATH must be defined by the build"
 #endif
 
-#define REMEDY "install it owned by root with mode 4755 (chown root:root %s; chmod 4755 %s)"
+#define REMEDY \
+	"install it owned by root with mode 4755 (chown root:root %s; chmod 4755 %s)"
 
 bool baro_helper_needed(void)
 {
@@ -165,7 +166,8 @@ static void log_trouble(const struct baro_log *lg, const char *path,
 			 user, (unsigned)getuid());
 	else if (status == BARO_CHK_USAGE)
 		baro_log(lg, LOG_ERR,
-			 "The setuid helper %s did not start as root or refused to start; see its own log line (ident " BARO_CHK_IDENT "), and install it owned by root, mode 4755, on a file system mounted without nosuid",
+			 "The setuid helper %s did not start as root or refused to start; see its own log line (ident " BARO_CHK_IDENT
+			 "), and install it owned by root, mode 4755, on a file system mounted without nosuid",
 			 path);
 	else if (status == BARO_CHK_EXEC)
 		baro_log(lg, LOG_ERR, "Cannot run the setuid helper %s", path);
@@ -178,7 +180,8 @@ enum baro_auth_verdict baro_helper_verify(const struct baro_log *lg,
 {
 	const char *path = baro_helper_path();
 	char *argv[] = { (char *)BARO_CHK_IDENT,
-			 (char *)(tail ? BARO_CHK_MODE_TAIL : BARO_CHK_MODE_CODE),
+			 (char *)(tail ? BARO_CHK_MODE_TAIL
+				       : BARO_CHK_MODE_CODE),
 			 (char *)user, (char *)service, NULL };
 	int ws;
 

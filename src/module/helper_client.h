@@ -4,10 +4,10 @@
 
 #include <stdbool.h>
 
-#include "baro/log.h"
 #include "baro/auth.h"
+#include "baro/log.h"
 
-/* The module's side of the setuid helper (SPEC §12), used only when the
+/* The module's side of the setuid helper (DESIGN.md §12), used only when the
  * module runs without root: the caller cannot read the secret files. */
 
 /* Whether the helper is needed: the module is not running as root. */

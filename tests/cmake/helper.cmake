@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-# The setuid helper for unprivileged callers (SPEC §12), run for real: a
+# The setuid helper for unprivileged callers (DESIGN.md §12), run for real: a
 # root-owned setuid copy, an ordinary user that exists only in a private
 # mount namespace, a PAM program run as that user (tests/helper).
 add_executable(pam_as_user ${CMAKE_CURRENT_SOURCE_DIR}/helper/pam_as_user.c)
@@ -18,3 +18,16 @@ add_test(NAME test_helper_chkcode
 set_tests_properties(test_helper_chkcode PROPERTIES
   SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS "root;helper"
   RESOURCE_LOCK baro_devlog)
+
+add_test(NAME test_helper_install
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/helper/test_helper_install.sh
+                 ${PROJECT_BINARY_DIR})
+set_tests_properties(test_helper_install PROPERTIES
+  SKIP_RETURN_CODE 77 TIMEOUT 120 LABELS "root;helper")
+
+# The exit-status table read both ways (include/baro/chkcode.h).
+add_executable(test_chkcode_status
+               ${CMAKE_CURRENT_SOURCE_DIR}/helper/test_chkcode_status.c)
+target_link_libraries(test_chkcode_status PRIVATE baro_core baro_flags
+                      PkgConfig::CMOCKA)
+add_test(NAME test_chkcode_status COMMAND test_chkcode_status)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The setuid helper baro_chkcode as a screen locker meets it (SPEC §12): a
+# The setuid helper baro_chkcode as a screen locker meets it (DESIGN.md §12): a
 # root-owned setuid copy of the built helper, an ordinary user who exists
 # only in a private mount namespace (bind-mounted copies of /etc/passwd,
 # /etc/group, /etc/shadow and /etc/security), a PAM program run as that
