@@ -4,7 +4,9 @@
  * module runs it when it is not root (screen lockers); the protocol and
  * the exit statuses are in include/baro/chkcode.h. */
 #include <errno.h>
+#include <poll.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,14 +98,43 @@ static enum baro_chk_status check_caller(struct caller *c, const char *user,
 	return BARO_CHK_REFUSED;
 }
 
+/* The module writes the code before it starts the helper: waiting for
+ * it at all is for a caller who runs the helper by hand. */
+#define INPUT_WAIT_MS 10000
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Input to read before the deadline (one for the whole input). */
+static bool input_ready(int64_t deadline)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+	int64_t left;
+	int r;
+
+	do {
+		left = deadline - now_ms();
+		r = left > 0 ? poll(&p, 1, (int)left) : 0;
+	} while (r < 0 && errno == EINTR);
+	return r > 0;
+}
+
 /* The code, from stdin to end of file: at most BARO_CHK_INPUT_MAX - 1
- * bytes and no NUL, else it is treated as no code. */
+ * bytes, no NUL, within INPUT_WAIT_MS, else it is treated as no code. */
 static bool read_input(char *buf, size_t bufsz)
 {
+	int64_t deadline = now_ms() + INPUT_WAIT_MS;
 	size_t len = 0;
 	ssize_t r;
 
 	for (;;) {
+		if (!input_ready(deadline))
+			return false;
 		r = read(STDIN_FILENO, buf + len, bufsz - len);
 		if (r < 0 && errno == EINTR)
 			continue;

@@ -133,12 +133,13 @@ static const char *reset_limits(void)
 	return NULL;
 }
 
-/* All ids root: the caller can no longer signal, trace or renice the
- * helper, and files it creates are root's (group too). */
-static bool become_root(void)
+/* Group root and no supplementary groups: the files the helper creates
+ * are root's, group too. The real uid stays the caller's, as with
+ * unix_chkpwd: the helper counts against the caller's process limit and
+ * the caller may stop it (which only fails the caller's own attempt). */
+static bool become_root_group(void)
 {
-	return setgroups(0, NULL) == 0 && setresgid(0, 0, 0) == 0 &&
-	       setresuid(0, 0, 0) == 0;
+	return setgroups(0, NULL) == 0 && setresgid(0, 0, 0) == 0;
 }
 
 const char *chk_start_clean(void)
@@ -151,8 +152,8 @@ const char *chk_start_clean(void)
 		return "cannot reset the signal mask";
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
 		return "cannot make the process non-dumpable";
-	if (!become_root())
-		return "cannot switch every user and group id to root";
+	if (!become_root_group())
+		return "cannot switch the group ids to root";
 	umask(077);
 	if (chdir("/") != 0)
 		return "cannot change directory to /";

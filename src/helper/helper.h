@@ -19,7 +19,7 @@ struct chk_request {
 };
 
 /* Make the process safe to work in (DESIGN.md §12): standard descriptors valid
- * and the rest closed, signals default and unblocked, every id root,
+ * and the rest closed, signals default and unblocked, group ids root,
  * non-dumpable, umask 077, cwd /, environment cleared, the limits the
  * state rewrite needs raised. Returns NULL, or why the start failed. */
 const char *chk_start_clean(void);

@@ -309,7 +309,10 @@ stk_ok "root's ACL: skip treated as require, deny honoured (PAM_PERM_DENIED)"
 # ("@include common-auth"): pam_unix runs unix_chkpwd, the code goes to
 # the helper, the password never does.
 stk_subst "$STK_CONF/pam.d/common-auth-baro" >"$PAMD/common-auth"
-printf '@include common-auth\n' >"$PAMD/xscreensaver"
+# Debian 12's /etc/pam.d/xscreensaver (package xscreensaver 6.06), as
+# shipped.
+printf '#\n# /etc/pam.d/xscreensaver - PAM behavior for xscreensaver\n#\n\n@include common-auth\n@include common-account\n' \
+	>"$PAMD/xscreensaver"
 h_pam xscreensaver "$HU_PW$(stk_code)"
 expect_rc "xscreensaver: password and right code" 0
 grep -qxF "PROMPT: Password & verification code: " <<<"$OUT" ||
@@ -460,7 +463,8 @@ for i in $(seq 50); do
 	for p in $(pgrep -x baro_chkcode || true); do
 		[ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$HELPER" ] && pid=$p
 	done
-	[ -n "$pid" ] && grep -q '^Uid:[[:space:]]*0' "/proc/$pid/status" 2>/dev/null && break
+	# (past exec: the effective uid is root's)
+	[ -n "$pid" ] && [ "$(awk '/^Uid:/ { print $3 }' "/proc/$pid/status" 2>/dev/null)" = 0 ] && break
 	sleep 0.05
 done
 [ -n "$pid" ] || stk_fail "could not find the running helper"
@@ -487,6 +491,20 @@ expect_rc "stdout and stderr closed, right code" 0
 grep -q '^SECURE_KEY ' "$SECRET" || stk_fail "stdout/stderr closed: secret file damaged"
 secret
 stk_ok "closed standard descriptors: no code read from nowhere, nothing written into the file"
+
+# A caller who never closes the pipe: the helper waits a bounded time
+# for the code, then answers as for no code.
+mkfifo -m 0600 "$WORK/fifo"
+exec {FIFO_FD}<>"$WORK/fifo"
+t0=$(date +%s%N)
+RC=0
+h_as "$HELPER" code "$HU" baro-locker <&"$FIFO_FD" || RC=$?
+MS=$((($(date +%s%N) - t0) / 1000000))
+exec {FIFO_FD}>&-
+expect_rc "a pipe that never ends" 12
+[ "$MS" -ge 11500 ] && [ "$MS" -lt 20000 ] ||
+	stk_fail "a pipe that never ends: answered after $MS ms, expected 10 s + the delay"
+stk_ok "a pipe that never ends: the helper stops waiting after 10 s"
 
 # A hostile environment: loader variables, libpq's, the test clock, time
 # zone and locale. The helper loads nothing, reads the real clock, and
