@@ -15,13 +15,15 @@
  * MODE "code": the whole input is the code. MODE "tail": forward_pass, the
  * input is the end of "password + code" (the module sends the last
  * BARO_CHK_TAIL_LEN characters, never the password) and the code is its
- * last DIGITS characters, or 8 for an emergency code.
+ * last DIGITS characters, or 8 for an emergency code. MODE "enrol"
+ * (self-enrolment, src/helper/enrol.c) has a dialogue of its own.
  *
  * USER must be the name of the helper's real uid; SERVICE only picks ACL
  * rules and is never trusted to weaken them. */
 
 #define BARO_CHK_MODE_CODE "code"
 #define BARO_CHK_MODE_TAIL "tail"
+#define BARO_CHK_MODE_ENROL "enrol"
 #define BARO_CHK_INPUT_MAX 512
 #define BARO_CHK_TAIL_LEN 8
 #define BARO_CHK_SERVICE_MAX 128
@@ -40,14 +42,16 @@ enum baro_chk_status {
 	BARO_CHK_RATE_LIMITED = 11,
 	BARO_CHK_NO_CODE = 12, /* empty or over-long input */
 	BARO_CHK_USER_UNKNOWN = 20,
-	BARO_CHK_DENIED = 21,  /* an ACL deny rule */
-	BARO_CHK_IGNORE = 22,  /* no secret file and nullok in the conf */
-	BARO_CHK_UNAVAIL = 30, /* conf, ACL, secret file, key, lock */
-	BARO_CHK_SYSTEM = 31,  /* HMAC or memory failure */
-	BARO_CHK_REFUSED = 40, /* USER is not the caller */
-	BARO_CHK_USAGE = 41,   /* bad invocation, not setuid root, or a
+	BARO_CHK_DENIED = 21,       /* an ACL deny rule */
+	BARO_CHK_IGNORE = 22,       /* no secret file and nullok in the conf */
+	BARO_CHK_UNAVAIL = 30,      /* conf, ACL, secret file, key, lock */
+	BARO_CHK_SYSTEM = 31,       /* HMAC or memory failure */
+	BARO_CHK_REFUSED = 40,      /* USER is not the caller */
+	BARO_CHK_USAGE = 41,        /* bad invocation, not setuid root, or a
 				    * start that cannot be made safe */
-	BARO_CHK_EXEC = 127,   /* (module side) the exec failed */
+	BARO_CHK_ENROL_OFF = 42,    /* enrol: self_enrol is not set */
+	BARO_CHK_ENROL_EXISTS = 43, /* enrol: the user has a file already */
+	BARO_CHK_EXEC = 127,        /* (module side) the exec failed */
 };
 
 /* One table, both directions, so that the helper's status means to the

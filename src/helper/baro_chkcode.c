@@ -4,13 +4,10 @@
  * module runs it when it is not root (screen lockers); the protocol and
  * the exit statuses are in include/baro/chkcode.h. */
 #include <errno.h>
-#include <poll.h>
 #include <pwd.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -18,23 +15,10 @@
 #include "baro/util.h"
 #include "helper.h"
 
-/* Every failure costs this much, as with unix_chkpwd and pam_unix's
- * default fail delay: calling the helper directly gains nothing. */
-#define FAIL_DELAY_MS 2000
-
 struct caller {
 	uid_t uid;
 	char name[257];
 };
-
-static void fail_delay(void)
-{
-	struct timespec left = { FAIL_DELAY_MS / 1000,
-				 (FAIL_DELAY_MS % 1000) * 1000000L };
-
-	while (nanosleep(&left, &left) != 0 && errno == EINTR)
-		;
-}
 
 /* A PAM service name: a file name in /etc/pam.d. */
 static bool service_ok(const char *s)
@@ -58,6 +42,8 @@ static bool parse_args(int argc, char **argv, struct chk_request *rq)
 		return false;
 	if (strcmp(argv[1], BARO_CHK_MODE_TAIL) == 0)
 		rq->tail = true;
+	else if (strcmp(argv[1], BARO_CHK_MODE_ENROL) == 0)
+		rq->enrol = true;
 	else if (strcmp(argv[1], BARO_CHK_MODE_CODE) != 0)
 		return false;
 	rq->user = argv[2];
@@ -98,56 +84,6 @@ static enum baro_chk_status check_caller(struct caller *c, const char *user,
 	return BARO_CHK_REFUSED;
 }
 
-/* The module writes the code before it starts the helper: waiting for
- * it at all is for a caller who runs the helper by hand. */
-#define INPUT_WAIT_MS 10000
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Input to read before the deadline (one for the whole input). */
-static bool input_ready(int64_t deadline)
-{
-	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
-	int64_t left;
-	int r;
-
-	do {
-		left = deadline - now_ms();
-		r = left > 0 ? poll(&p, 1, (int)left) : 0;
-	} while (r < 0 && errno == EINTR);
-	return r > 0;
-}
-
-/* The code, from stdin to end of file: at most BARO_CHK_INPUT_MAX - 1
- * bytes, no NUL, within INPUT_WAIT_MS, else it is treated as no code. */
-static bool read_input(char *buf, size_t bufsz)
-{
-	int64_t deadline = now_ms() + INPUT_WAIT_MS;
-	size_t len = 0;
-	ssize_t r;
-
-	for (;;) {
-		if (!input_ready(deadline))
-			return false;
-		r = read(STDIN_FILENO, buf + len, bufsz - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-		if (len == bufsz)
-			return false;
-	}
-	buf[len] = '\0';
-	return r == 0 && memchr(buf, '\0', len) == NULL;
-}
-
 static enum baro_chk_status serve(int argc, char **argv, struct caller *c,
 				  struct baro_log *lg)
 {
@@ -157,7 +93,7 @@ static enum baro_chk_status serve(int argc, char **argv, struct caller *c,
 
 	if (!parse_args(argc, argv, &rq)) {
 		baro_log(lg, LOG_ERR,
-			 "Inappropriate use of the helper by uid %u: usage: %s code|tail USER SERVICE",
+			 "Inappropriate use of the helper by uid %u: usage: %s code|tail|enrol USER SERVICE",
 			 (unsigned)c->uid, BARO_CHK_IDENT);
 		return BARO_CHK_USAGE;
 	}
@@ -170,7 +106,9 @@ static enum baro_chk_status serve(int argc, char **argv, struct caller *c,
 	st = check_caller(c, rq.user, lg);
 	if (st != BARO_CHK_OK)
 		return st;
-	if (!read_input(input, sizeof(input)))
+	if (rq.enrol)
+		return chk_enrol(&rq, lg);
+	if (!chk_read_all(input, sizeof(input)))
 		input[0] = '\0';
 	rq.input = input;
 	st = chk_verify(&rq, lg);
@@ -210,6 +148,6 @@ int main(int argc, char **argv)
 		st = serve(argc, argv, &c, &lg);
 	}
 	if (!accepted(st))
-		fail_delay();
+		chk_fail_delay();
 	return (int)st;
 }

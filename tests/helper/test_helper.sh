@@ -530,3 +530,110 @@ h_pam baro-locker "$(stk_code)"
 expect_rc "hostile environment, through the module" 0
 H_ENV=()
 stk_ok "hostile environment (LD_*, PG*, BARO_TEST_NOW, TZ, LC_ALL): no bypass, same verdicts"
+
+# ===================== self-enrolment =====================
+
+# h_enrol USER [CODE...]: `baro_chkcode enrol USER baro-keygen` run by
+# $HU; each CODE is sent after the key is shown ("right" for the key's
+# current code, "wrong" for another one), checking the file is still
+# absent before each. Sets RC, KEY (base32, "" if none shown) and EOUT
+# (everything the helper printed).
+h_enrol()
+{
+	local who=$1 line c w r pid
+
+	shift
+	stk_log_mark
+	KEY=
+	EOUT=
+	rm -f "$WORK/enr.in" "$WORK/enr.out" "$WORK/enr.rc"
+	mkfifo -m 0600 "$WORK/enr.in" "$WORK/enr.out"
+	(
+		rc=0
+		h_as "$HELPER" enrol "$who" baro-keygen <"$WORK/enr.in" \
+			>"$WORK/enr.out" || rc=$?
+		echo "$rc" >"$WORK/enr.rc"
+	) &
+	pid=$!
+	exec {w}>"$WORK/enr.in" {r}<"$WORK/enr.out"
+	if read -r -t 20 line <&"$r"; then
+		EOUT=$line
+		case $line in SECRET\ *) KEY=$(awk '{ print $2 }' <<<"$line") ;; esac
+	fi
+	for c in "$@"; do
+		[ -n "$KEY" ] || break
+		[ ! -e "$WORK/baropam/$who/.baro_auth" ] ||
+			stk_fail "self-enrolment: the file exists before a right code"
+		if [ "$c" = right ]; then
+			c=$(code_for "$KEY")
+		else
+			c=$(printf '%06d' $(((10#$(code_for "$KEY") + 500000) % 1000000)))
+			printf '%s\n' "$c" >&"$w" 2>/dev/null || true
+			read -r -t 20 line <&"$r" && EOUT+=$'\n'$line
+			continue
+		fi
+		printf '%s\n' "$c" >&"$w" 2>/dev/null || true
+	done
+	exec {w}>&-
+	while read -r -t 60 line <&"$r"; do
+		EOUT+=$'\n'$line
+	done
+	exec {r}<&-
+	wait "$pid" || true
+	RC=$(cat "$WORK/enr.rc")
+}
+
+USER_DIR=$WORK/baropam/$HU
+rm -rf "$USER_DIR"
+h_enrol "$HU" right
+[ "$RC" = 42 ] || stk_fail "self-enrolment while off: exit status $RC; output:"$'\n'"$EOUT"
+[ -z "$KEY" ] || stk_fail "self-enrolment while off showed a key"
+[ ! -e "$USER_DIR" ] || stk_fail "self-enrolment while off created $USER_DIR"
+helper_log_has "Self-enrolment refused for $HU: self_enrol is not set in the conf file"
+stk_ok "self-enrolment is refused while self_enrol is off (the default)"
+
+write_conf "self_enrol
+"
+h_enrol "$HV" right
+[ "$RC" = 40 ] || stk_fail "self-enrolment for another user: exit status $RC"
+[ -z "$KEY" ] && [ ! -e "$WORK/baropam/$HV" ] ||
+	stk_fail "self-enrolment for another user went ahead"
+helper_log_has "Refused: uid $HU_UID ($HU) asked to check a code for user $HV"
+stk_ok "self-enrolment only for the caller"
+
+h_enrol "$HU"
+[ "$RC" = 12 ] && [ -n "$KEY" ] || stk_fail "self-enrolment without a code: exit status $RC"
+[ ! -e "$USER_DIR/.baro_auth" ] || stk_fail "self-enrolment without a code wrote the file"
+h_enrol "$HU" wrong wrong wrong
+[ "$RC" = 10 ] || stk_fail "self-enrolment, three wrong codes: exit status $RC"
+[ "$(grep -c '^WRONG$' <<<"$EOUT")" = 3 ] || stk_fail "self-enrolment: $EOUT"
+[ ! -e "$USER_DIR/.baro_auth" ] || stk_fail "self-enrolment with wrong codes wrote the file"
+helper_log_has "Self-enrolment for $HU: invalid verification code"
+stk_ok "self-enrolment writes nothing without a right first code"
+
+h_enrol "$HU" wrong right
+[ "$RC" = 0 ] || stk_fail "self-enrolment, wrong then right: exit status $RC; output:"$'\n'"$EOUT"
+[ "$(stat -c '%u %g %a' "$USER_DIR")" = "0 0 700" ] ||
+	stk_fail "self-enrolment: directory is $(stat -c '%u %g %a' "$USER_DIR")"
+expect_root_state_at()
+{
+	[ "$(stat -c '%u %g %a' "$1")" = "0 0 400" ] ||
+		stk_fail "self-enrolment: file is $(stat -c '%u %g %a' "$1")"
+}
+expect_root_state_at "$USER_DIR/.baro_auth"
+grep -qx "SECURE_KEY $KEY" "$USER_DIR/.baro_auth" ||
+	stk_fail "self-enrolment: not the key shown"
+[ "$(grep -c '^DISALLOW_REUSE [0-9]*$' "$USER_DIR/.baro_auth")" = 1 ] ||
+	stk_fail "self-enrolment: the first code's cycle is not recorded"
+helper_log_has "Self-enrolment: $HU created $USER_DIR/.baro_auth"
+# The first code is used; the next cycle's code logs in (through the module).
+STK_KEY=$KEY
+h_pam baro-locker "$(code_for "$KEY" "@$(($(date +%s) + 30))")"
+expect_rc "a login with the enrolled key" 0
+stk_ok "self-enrolment: a right first code writes the file (root's 0400, dir 0700), which then serves logins"
+
+h_enrol "$HU" right
+[ "$RC" = 43 ] && [ -z "$KEY" ] || stk_fail "self-enrolment over an existing file: exit status $RC"
+helper_log_has "Self-enrolment refused for $HU: a secret file exists (or its path is unusable)"
+stk_ok "self-enrolment only when no file exists"
+write_conf
