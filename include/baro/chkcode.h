@@ -2,6 +2,8 @@
 #ifndef BARO_CHKCODE_H
 #define BARO_CHKCODE_H
 
+#include <sys/types.h>
+
 #include "baro/auth.h"
 
 /* The protocol between the module and its setuid-root helper baro_chkcode
@@ -53,6 +55,23 @@ enum baro_chk_status {
 	BARO_CHK_ENROL_EXISTS = 43, /* enrol: the user has a file already */
 	BARO_CHK_EXEC = 127,        /* (module side) the exec failed */
 };
+
+/* The helper's path, fixed at build time (BARO_CHKCODE_PATH), unless the
+ * program is a test build: only module/clock.c compiled with
+ * BARO_TEST_CLOCK defines an override (BARO_TEST_CHKCODE in the
+ * environment); the installed module and baro-keygen link the core's weak
+ * one, which returns NULL. */
+const char *baro_chk_helper_path(void);
+const char *baro_chk_helper_path_override(void);
+
+/* Start the helper at path: stdin from in_fd, stdout to out_fd (-1:
+ * /dev/null), stderr to /dev/null, no other descriptor, no environment.
+ * The child's pid, or -1; in_fd and out_fd stay the caller's to close. */
+pid_t baro_chk_spawn(const char *path, char *const argv[], int in_fd,
+		     int out_fd);
+
+/* Wait for it (through EINTR): the wait status, or -1. */
+int baro_chk_wait(pid_t pid);
 
 /* One table, both directions, so that the helper's status means to the
  * module exactly the verdict the core gave the helper. code_len: the

@@ -7,12 +7,12 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "baro/chkcode.h"
 #include "baro/util.h"
-#include "helper_client.h"
 
-/* The test build also finds the setuid helper where the test put its
- * setuid copy; the installed module has no such override. */
-const char *baro_helper_path_override(void)
+/* The test builds (module, baro-keygen) also find the setuid helper where
+ * the test put its setuid copy; the installed ones have no override. */
+const char *baro_chk_helper_path_override(void)
 {
 	const char *p = getenv("BARO_TEST_CHKCODE");
 

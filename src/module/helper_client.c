@@ -15,31 +15,12 @@
 
 #include "baro/chkcode.h"
 
-#ifndef BARO_CHKCODE_PATH
-#error "BARO_CHKCODE_PATH must be defined by the build"
-#endif
-
 #define REMEDY \
 	"install it owned by root with mode 4755 (chown root:root %s; chmod 4755 %s)"
 
 bool baro_helper_needed(void)
 {
 	return geteuid() != 0;
-}
-
-/* Only the test build of the module (clock.c with BARO_TEST_CLOCK) links
- * a definition that returns anything: the installed module has this one
- * and always runs the helper at the path fixed at build time. */
-__attribute__((weak)) const char *baro_helper_path_override(void)
-{
-	return NULL;
-}
-
-const char *baro_helper_path(void)
-{
-	const char *p = baro_helper_path_override();
-
-	return p != NULL ? p : BARO_CHKCODE_PATH;
 }
 
 static const char *install_problem(const char *path)
@@ -63,7 +44,7 @@ static const char *install_problem(const char *path)
 
 bool baro_helper_usable(const struct baro_log *lg)
 {
-	const char *path = baro_helper_path();
+	const char *path = baro_chk_helper_path();
 	const char *why = install_problem(path);
 
 	if (why == NULL)
@@ -99,39 +80,12 @@ static int pipe_with_input(const char *input)
 	return fds[0];
 }
 
-/* fd as target, open across exec. */
-static bool dup_to(int fd, int target)
-{
-	if (fd == target)
-		return fcntl(fd, F_SETFD, 0) == 0;
-	return dup3(fd, target, 0) == target;
-}
-
-/* In the child (async-signal-safe calls only): the pipe as stdin,
- * /dev/null as stdout and stderr, nothing else open, no environment. */
-static void exec_child(int rfd, const char *path, char *const argv[])
-{
-	static char *const envp[] = { NULL };
-	int nul;
-
-	if (!dup_to(rfd, STDIN_FILENO))
-		_exit(BARO_CHK_EXEC);
-	nul = open("/dev/null", O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-	if (nul < 0 || !dup_to(nul, STDOUT_FILENO) ||
-	    !dup_to(nul, STDERR_FILENO))
-		_exit(BARO_CHK_EXEC);
-	if (close_range(3, ~0U, 0) != 0)
-		_exit(BARO_CHK_EXEC);
-	execve(path, argv, envp);
-	_exit(BARO_CHK_EXEC);
-}
-
 /* fork, exec, wait; returns the wait status or -1. */
 static int run_child(const char *path, char *const argv[], const char *input)
 {
 	struct sigaction dfl, old;
 	int rfd, status = -1;
-	pid_t pid, r;
+	pid_t pid;
 
 	rfd = pipe_with_input(input);
 	if (rfd < 0)
@@ -141,17 +95,10 @@ static int run_child(const char *path, char *const argv[], const char *input)
 	dfl.sa_handler = SIG_DFL;
 	sigemptyset(&dfl.sa_mask);
 	sigaction(SIGCHLD, &dfl, &old);
-	pid = fork();
-	if (pid == 0)
-		exec_child(rfd, path, argv);
+	pid = baro_chk_spawn(path, argv, rfd, -1);
 	close(rfd);
-	if (pid > 0) {
-		do
-			r = waitpid(pid, &status, 0);
-		while (r < 0 && errno == EINTR);
-		if (r != pid)
-			status = -1;
-	}
+	if (pid > 0)
+		status = baro_chk_wait(pid);
 	sigaction(SIGCHLD, &old, NULL);
 	return status;
 }
@@ -178,7 +125,7 @@ enum baro_auth_verdict baro_helper_verify(const struct baro_log *lg,
 					  const char *input, bool tail,
 					  unsigned *code_len)
 {
-	const char *path = baro_helper_path();
+	const char *path = baro_chk_helper_path();
 	char *argv[] = { (char *)BARO_CHK_IDENT,
 			 (char *)(tail ? BARO_CHK_MODE_TAIL
 				       : BARO_CHK_MODE_CODE),

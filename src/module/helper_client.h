@@ -13,13 +13,6 @@
 /* Whether the helper is needed: the module is not running as root. */
 bool baro_helper_needed(void);
 
-/* The helper's path: fixed at build time (BARO_CHKCODE_PATH). */
-const char *baro_helper_path(void);
-
-/* The test build's override (module/clock.c: BARO_TEST_CHKCODE in the
- * environment), NULL in the installed module. */
-const char *baro_helper_path_override(void);
-
 /* Whether the helper is installed as it must be (root's, setuid, not
  * writable by others); logs the remedy when not. */
 bool baro_helper_usable(const struct baro_log *lg);

@@ -14,7 +14,8 @@ add_test(NAME test_helper_chkcode
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/helper/test_helper.sh
                  $<TARGET_FILE:baro_chkcode> $<TARGET_FILE:pam_baro_auth_test>
                  $<TARGET_FILE:pam_baro_auth> $<TARGET_FILE:pam_as_user>
-                 $<TARGET_FILE:baro_evil_preload>)
+                 $<TARGET_FILE:baro_evil_preload>
+                 $<TARGET_FILE:baro-keygen-test>)
 set_tests_properties(test_helper_chkcode PROPERTIES
   SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS "root;helper"
   RESOURCE_LOCK baro_devlog)

@@ -10,12 +10,14 @@
 # at the real time. Nothing on the machine is changed (lib.sh: $WORK under
 # /tmp, removed at exit; the syslog capture of the stack tests).
 # Usage: test_helper.sh HELPER TEST_MODULE PROD_MODULE PAM_AS_USER EVIL_SO
+#                       KEYGEN_TEST
 
 # shellcheck source=../stacks/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../stacks/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || stk_skip "needs root (a setuid-root copy of the helper)"
-[ $# -eq 5 ] || stk_fail "usage: $0 HELPER TEST_MODULE PROD_MODULE PAM_AS_USER EVIL_SO"
+[ $# -eq 6 ] ||
+	stk_fail "usage: $0 HELPER TEST_MODULE PROD_MODULE PAM_AS_USER EVIL_SO KEYGEN_TEST"
 stk_need oathtool unshare setpriv flock base32 stat openssl timeout
 unshare --mount --propagation private true 2>/dev/null ||
 	stk_skip "cannot create a mount namespace (unshare -m)"
@@ -38,6 +40,8 @@ mkdir -m 0755 "$WORK/bin/test" "$WORK/bin/prod"
 install -o root -g root -m 0644 "$2" "$WORK/bin/test/pam_baro_auth.so"
 install -o root -g root -m 0644 "$3" "$WORK/bin/prod/pam_baro_auth.so"
 install -o root -g root -m 0755 "$4" "$WORK/bin/pam_as_user"
+install -o root -g root -m 0755 "$6" "$WORK/bin/baro-keygen"
+KEYGEN=$WORK/bin/baro-keygen
 mkdir -m 0755 "$WORK/evil"
 install -o root -g root -m 0755 "$5" "$WORK/evil/evil.so"
 install -o root -g root -m 0755 "$5" "$WORK/evil/libcrypto.so.3"
@@ -533,6 +537,29 @@ stk_ok "hostile environment (LD_*, PG*, BARO_TEST_NOW, TZ, LC_ALL): no bypass, s
 
 # ===================== self-enrolment =====================
 
+# fifo_start CMD...: CMD in the background, talking through FIFOs: w
+# writes to its stdin, r reads its stdout and stderr; fifo_end closes r,
+# waits, and sets RC.
+fifo_start()
+{
+	rm -f "$WORK/enr.in" "$WORK/enr.out" "$WORK/enr.rc"
+	mkfifo -m 0600 "$WORK/enr.in" "$WORK/enr.out"
+	(
+		rc=0
+		"$@" <"$WORK/enr.in" >"$WORK/enr.out" 2>&1 || rc=$?
+		echo "$rc" >"$WORK/enr.rc"
+	) &
+	pid=$!
+	exec {w}>"$WORK/enr.in" {r}<"$WORK/enr.out"
+}
+
+fifo_end()
+{
+	exec {r}<&-
+	wait "$pid" || true
+	RC=$(cat "$WORK/enr.rc")
+}
+
 # h_enrol USER [CODE...]: `baro_chkcode enrol USER baro-keygen` run by
 # $HU; each CODE is sent after the key is shown ("right" for the key's
 # current code, "wrong" for another one), checking the file is still
@@ -546,16 +573,7 @@ h_enrol()
 	stk_log_mark
 	KEY=
 	EOUT=
-	rm -f "$WORK/enr.in" "$WORK/enr.out" "$WORK/enr.rc"
-	mkfifo -m 0600 "$WORK/enr.in" "$WORK/enr.out"
-	(
-		rc=0
-		h_as "$HELPER" enrol "$who" baro-keygen <"$WORK/enr.in" \
-			>"$WORK/enr.out" || rc=$?
-		echo "$rc" >"$WORK/enr.rc"
-	) &
-	pid=$!
-	exec {w}>"$WORK/enr.in" {r}<"$WORK/enr.out"
+	fifo_start h_as "$HELPER" enrol "$who" baro-keygen
 	if read -r -t 20 line <&"$r"; then
 		EOUT=$line
 		case $line in SECRET\ *) KEY=$(awk '{ print $2 }' <<<"$line") ;; esac
@@ -578,9 +596,7 @@ h_enrol()
 	while read -r -t 60 line <&"$r"; do
 		EOUT+=$'\n'$line
 	done
-	exec {r}<&-
-	wait "$pid" || true
-	RC=$(cat "$WORK/enr.rc")
+	fifo_end
 }
 
 USER_DIR=$WORK/baropam/$HU
@@ -636,4 +652,50 @@ h_enrol "$HU" right
 [ "$RC" = 43 ] && [ -z "$KEY" ] || stk_fail "self-enrolment over an existing file: exit status $RC"
 helper_log_has "Self-enrolment refused for $HU: a secret file exists (or its path is unusable)"
 stk_ok "self-enrolment only when no file exists"
+
+# baro-keygen enrol, as the user: the URI from the helper's key, the code
+# typed on its standard input, the file written.
+h_enrol_cli()
+{
+	local line w r pid
+
+	stk_log_mark
+	KEY=
+	EOUT=
+	fifo_start h_as BARO_TEST_CHKCODE="$HELPER" "$KEYGEN" enrol --qr none
+	while read -r -t 20 line <&"$r"; do
+		EOUT+=$line$'\n'
+		case $line in
+		otpauth://*)
+			KEY=$(sed -n 's/.*[?&]secret=\([A-Z2-7]*\).*/\1/p' <<<"$line")
+			break
+			;;
+		esac
+	done
+	[ -z "$KEY" ] || printf '%s\n' "$(code_for "$KEY")" >&"$w"
+	exec {w}>&-
+	while read -r -t 60 line <&"$r"; do
+		EOUT+=$line$'\n'
+	done
+	fifo_end
+}
+
 write_conf
+rm -rf "$USER_DIR"
+h_enrol_cli
+[ "$RC" = 1 ] && [ -z "$KEY" ] ||
+	stk_fail "baro-keygen enrol while off: exit $RC; output:"$'\n'"$EOUT"
+grep -qF "baro-keygen: self-enrolment is off on this host" <<<"$EOUT" ||
+	stk_fail "baro-keygen enrol while off: $EOUT"
+write_conf "self_enrol
+"
+h_enrol_cli
+[ "$RC" = 0 ] && [ -n "$KEY" ] ||
+	stk_fail "baro-keygen enrol: exit $RC; output:"$'\n'"$EOUT"
+grep -qF "Enrolled: your secret file is written" <<<"$EOUT" ||
+	stk_fail "baro-keygen enrol: $EOUT"
+grep -qx "SECURE_KEY $KEY" "$USER_DIR/.baro_auth" ||
+	stk_fail "baro-keygen enrol: not the key of the URI"
+expect_root_state_at "$USER_DIR/.baro_auth"
+write_conf
+stk_ok "baro-keygen enrol as the user: the URI shown, a right code, the file written"
