@@ -14,9 +14,11 @@
 #include <security/pam_modutil.h>
 
 #include "baro/auth.h"
+#include "baro/chkcode.h"
 #include "baro/clock.h"
 #include "baro/config.h"
 #include "baro/util.h"
+#include "helper_client.h"
 
 /* Everything is built -fvisibility=hidden; the version script then keeps
  * only the pam_sm_* entry points. */
@@ -35,6 +37,7 @@ struct login {
 	struct baro_config cfg;
 	struct baro_log lg;
 	struct baro_auth auth;
+	bool via_helper; /* not root: the setuid helper checks the code */
 };
 
 static const char *pam_text(pam_handle_t *pamh, int item)
@@ -124,11 +127,38 @@ static void tell_user(const struct login *l, const char *msg)
 		(void)pam_error(l->pamh, "%s", msg);
 }
 
+/* Not root: the helper checks the code with root's settings. With
+ * forward_pass it gets only the end of the input, never the password, and
+ * says how long the accepted code was (else the password is taken to end
+ * BARO_DIGITS_MIN characters before the end). */
+static enum baro_auth_verdict helper_check(struct login *l, const char *input)
+{
+	const char *service = l->auth.service != NULL ? l->auth.service : "";
+	size_t n = strlen(input), cut;
+	unsigned code_len = 0;
+	enum baro_auth_verdict v;
+
+	if (!l->cfg.forward_pass)
+		return baro_helper_verify(&l->lg, l->auth.user, service, input,
+					  false, &code_len);
+	v = baro_helper_verify(&l->lg, l->auth.user, service,
+			       input + (n > BARO_CHK_TAIL_LEN
+						? n - BARO_CHK_TAIL_LEN
+						: 0),
+			       true, &code_len);
+	cut = code_len > 0 ? code_len : BARO_DIGITS_MIN;
+	l->auth.password_len = n > cut ? n - cut : 0;
+	return v;
+}
+
 static enum baro_auth_verdict attempt(struct login *l, const char *input)
 {
 	enum baro_auth_verdict v;
 
-	v = baro_auth_check(&l->auth, input, baro_clock_now());
+	if (l->via_helper && l->auth.pw != NULL)
+		v = helper_check(l, input);
+	else
+		v = baro_auth_check(&l->auth, input, baro_clock_now());
 	forward_password(l, input);
 	if (v == BARO_AUTH_RATE_LIMITED)
 		tell_user(l, BARO_AUTH_BUSY_TEXT);
@@ -179,6 +209,20 @@ static void remember_success(struct login *l, enum baro_auth_verdict v)
 				     : ACCEPTED_ENV "=code");
 }
 
+/* Not root: the ACL, the secret file and nullok are the helper's, from
+ * root's conf file; the caller's own arguments decide none of them. */
+static enum baro_auth_verdict prepare(struct login *l)
+{
+	l->via_helper = baro_helper_needed();
+	if (l->via_helper) {
+		if (!baro_helper_usable(&l->lg))
+			return BARO_AUTH_UNAVAIL;
+		l->cfg.acl[0] = '\0';
+		l->cfg.nullok = false;
+	}
+	return baro_auth_prepare(&l->auth);
+}
+
 static int authenticate(struct login *l, int argc, const char **argv)
 {
 	enum baro_auth_verdict v;
@@ -205,7 +249,7 @@ static int authenticate(struct login *l, int argc, const char **argv)
 	l->auth.service = pam_text(l->pamh, PAM_SERVICE);
 	l->auth.rhost = pam_text(l->pamh, PAM_RHOST);
 	find_who(l->pamh, &l->auth.who, l->auth.pw);
-	v = baro_auth_prepare(&l->auth);
+	v = prepare(l);
 	if (v == BARO_AUTH_PROMPT)
 		v = converse_and_verify(l);
 	if (v == BARO_AUTH_OK || v == BARO_AUTH_OK_EMERGENCY)
