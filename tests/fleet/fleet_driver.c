@@ -4,6 +4,8 @@
  *   fleet_driver backend CONN USER INPUT [tail] [TIMEOUT_MS]
  *       ask the backend through the core loader; prints
  *       "VERDICT DIGITS_USED RETRY_SECS ELAPSED_MS"
+ *   fleet_driver totp HEXKEY METHOD DIGITS COUNTER
+ *       the C core's code (baro_hotp), to compare with the SQL one
  *   fleet_driver pam CONFDIR SERVICE USER INPUT [RHOST]
  *       one login through libpam (pam_start_confdir); prints
  *       "PAM_RESULT_NAME ELAPSED_MS LIBPQ_MAPPED" where LIBPQ_MAPPED is
@@ -21,6 +23,7 @@
 #include <security/pam_appl.h>
 
 #include "baro/fleet.h"
+#include "baro/totp.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -66,6 +69,7 @@ static long long now_ms(void)
 static int usage(void)
 {
 	fprintf(stderr, "usage: fleet_driver backend CONN USER INPUT [tail] [TIMEOUT_MS]\n"
+			"       fleet_driver totp HEXKEY METHOD DIGITS COUNTER\n"
 			"       fleet_driver pam CONFDIR SERVICE USER INPUT [RHOST]\n");
 	return 2;
 }
@@ -92,6 +96,32 @@ static int run_backend(int argc, char **argv)
 	baro_fleet_verify(&req, &rep, NULL);
 	printf("%s %u %u %lld\n", baro_fleet_verdict_name(rep.verdict),
 	       rep.digits_used, rep.retry_secs, now_ms() - t0);
+	return 0;
+}
+
+static int run_totp(int argc, char **argv)
+{
+	uint8_t key[BARO_KEY_MAX];
+	enum baro_hash h;
+	size_t n = 0;
+	uint32_t v;
+	unsigned digits;
+	const char *p;
+
+	if (argc != 6 || !baro_hash_from_name(argv[3], &h))
+		return usage();
+	for (p = argv[2]; p[0] != '\0' && p[1] != '\0' && n < sizeof(key);
+	     p += 2) {
+		unsigned b;
+
+		if (sscanf(p, "%2x", &b) != 1)
+			return usage();
+		key[n++] = (uint8_t)b;
+	}
+	digits = (unsigned)atoi(argv[4]);
+	if (!baro_hotp(h, key, n, strtoull(argv[5], NULL, 10), digits, &v))
+		return 1;
+	printf("%0*u\n", (int)digits, v);
 	return 0;
 }
 
@@ -177,6 +207,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc > 1 && strcmp(argv[1], "backend") == 0)
 		return run_backend(argc, argv);
+	if (argc > 1 && strcmp(argv[1], "totp") == 0)
+		return run_totp(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "pam") == 0)
 		return run_pam(argc, argv);
 	return usage();

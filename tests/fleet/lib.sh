@@ -54,6 +54,7 @@ fl_check() # DESCRIPTION COMMAND...
 	shift
 	if "$@"; then fl_ok "$d"; else fl_not_ok "$d"; fi
 }
+fl_fails() { ! "$@" >/dev/null 2>&1; }
 fl_done() { [ "$FL_FAIL" -eq 0 ]; }
 
 fl_now_ms() { echo $(($(date +%s%N) / 1000000)); }
