@@ -44,6 +44,8 @@ struct baro_auth {
 	const char *service;
 	const char *rhost;        /* NULL or "": a local login */
 	struct baro_audit_who who; /* by, local_ip, remote_ip */
+	const char *fleet_backend; /* store=pgsql: baro_fleet_backend(), or
+				    * NULL for the installed one */
 
 	/* Filled in by the core. */
 	char path[PATH_MAX];

@@ -79,4 +79,8 @@ bool baro_config_set(struct baro_config *cfg, const char *opt,
 
 void baro_config_defaults(struct baro_config *cfg);
 
+/* Whether logins may read the local secret file: store=file, or
+ * store=pgsql with fleet_offline=local. */
+bool baro_config_local_file(const struct baro_config *cfg);
+
 #endif

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "baro/config.h"
 #include "baro/log.h"
 
 /* The fleet store (SPEC §11): the verdict comes from PostgreSQL. The
@@ -53,13 +54,28 @@ typedef void (*baro_fleet_verify_fn)(const struct baro_fleet_request *req,
 				     struct baro_fleet_reply *rep,
 				     const struct baro_log *lg);
 
-/* Core side: load the backend from the path fixed at build time and ask.
- * A backend that cannot be loaded is BARO_FLEET_ERROR (a broken
- * installation is not a server that is down). */
-void baro_fleet_verify(const struct baro_fleet_request *req,
+/* Core side: load the backend (a path fixed at build time: the installed
+ * BARO_FLEET_MODULE, or the test module's) and ask. A backend that cannot
+ * be loaded is BARO_FLEET_ERROR (a broken installation is not a server
+ * that is down). */
+void baro_fleet_verify(const char *backend,
+		       const struct baro_fleet_request *req,
 		       struct baro_fleet_reply *rep, const struct baro_log *lg);
 
 const char *baro_fleet_verdict_name(enum baro_fleet_verdict v);
+
+/* One login's question from the facts the core has: the code's digits
+ * from input (the trailing ones with forward_pass), this host's name. */
+void baro_fleet_login(const char *backend, const struct baro_config *cfg,
+		      const char *user, const char *service, const char *rhost,
+		      const char *input, struct baro_fleet_reply *rep,
+		      const struct baro_log *lg);
+
+/* The backend this build of the module loads: the installed
+ * BARO_FLEET_MODULE, or in the test module the build tree's. Defined with
+ * the module's clock (module/clock.c), fixed at build time: nothing at
+ * run time names another object. */
+const char *baro_fleet_backend(void);
 
 /* The tail of input that may be sent: its trailing ASCII digits, at most
  * BARO_FLEET_CODE_MAX (tail), or the whole input without spaces when it

@@ -97,7 +97,7 @@ static bool set_fleet_offline(struct baro_config *cfg, const char *v)
 }
 
 /* A fleet host that never falls back needs no secret file. */
-static bool needs_local_file(const struct baro_config *cfg)
+bool baro_config_local_file(const struct baro_config *cfg)
 {
 	return cfg->store == BARO_STORE_KIND_FILE ||
 	       cfg->fleet_offline == BARO_OFFLINE_LOCAL;
@@ -307,11 +307,11 @@ enum baro_config_err baro_config_finish(const struct baro_config *cfg,
 {
 	if (!check_combination(cfg, lg))
 		return BARO_CONFIG_BAD;
-	if (cfg->secret[0] == '\0' && needs_local_file(cfg)) {
+	if (cfg->secret[0] == '\0' && baro_config_local_file(cfg)) {
 		baro_log(lg, LOG_ERR, "Failed to compute location of secret file");
 		return BARO_CONFIG_NO_SECRET;
 	}
-	if (cfg->encrypt == BARO_ENCRYPT_UNSET && needs_local_file(cfg)) {
+	if (cfg->encrypt == BARO_ENCRYPT_UNSET && baro_config_local_file(cfg)) {
 		baro_log(lg, LOG_ERR, "Failed to compute location of encrypt flag");
 		return BARO_CONFIG_NO_ENCRYPT;
 	}

@@ -1,21 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The core side of the fleet store: load the backend on demand, so that a
- * host with store=file never maps libpq (SPEC §11).
- *
- * The backend's path is fixed when the module is built (BARO_FLEET_MODULE:
- * the installed path for the production module, the build tree's for the
- * test module); nothing at run time, least of all the caller's
- * environment, can name another object. */
+ * host with store=file never maps libpq (SPEC §11). The caller names the
+ * backend with a path fixed when it was built (BARO_FLEET_MODULE, or the
+ * test module's build-tree path); nothing at run time, least of all the
+ * caller's environment, can name another object. */
 #include "baro/fleet.h"
 
 #include <dlfcn.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
 
 #include "baro/util.h"
-
-#ifndef BARO_FLEET_MODULE
-#error "BARO_FLEET_MODULE (the backend's path) must be defined by the build"
-#endif
 
 static const char *const verdict_names[] = {
 	[BARO_FLEET_OK] = "ok",
@@ -37,21 +34,22 @@ const char *baro_fleet_verdict_name(enum baro_fleet_verdict v)
 
 /* Stays loaded once loaded (RTLD_NODELETE): libpq and OpenSSL do not
  * like being unloaded, and the next login needs them again. */
-static baro_fleet_verify_fn load_backend(const struct baro_log *lg)
+static baro_fleet_verify_fn load_backend(const char *path,
+					 const struct baro_log *lg)
 {
 	baro_fleet_verify_fn fn;
 	void *h, *sym;
 
-	h = dlopen(BARO_FLEET_MODULE, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+	h = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
 	if (h == NULL) {
 		baro_log(lg, LOG_ERR, "Cannot load the fleet backend %s[%s]",
-			 BARO_FLEET_MODULE, dlerror());
+			 path, dlerror());
 		return NULL;
 	}
 	sym = dlsym(h, BARO_FLEET_SYMBOL);
 	if (sym == NULL) {
 		baro_log(lg, LOG_ERR, "Cannot load the fleet backend %s[%s]",
-			 BARO_FLEET_MODULE, "entry point missing");
+			 path, "entry point missing");
 		(void)dlclose(h);
 		return NULL;
 	}
@@ -60,16 +58,44 @@ static baro_fleet_verify_fn load_backend(const struct baro_log *lg)
 	return fn;
 }
 
-void baro_fleet_verify(const struct baro_fleet_request *req,
+void baro_fleet_verify(const char *backend,
+		       const struct baro_fleet_request *req,
 		       struct baro_fleet_reply *rep, const struct baro_log *lg)
 {
 	baro_fleet_verify_fn fn;
 
 	memset(rep, 0, sizeof(*rep));
 	rep->verdict = BARO_FLEET_ERROR;
-	fn = load_backend(lg);
+	fn = load_backend(backend, lg);
 	if (fn != NULL)
 		fn(req, rep, lg);
+}
+
+void baro_fleet_login(const char *backend, const struct baro_config *cfg,
+		      const char *user, const char *service, const char *rhost,
+		      const char *input, struct baro_fleet_reply *rep,
+		      const struct baro_log *lg)
+{
+	struct baro_fleet_request req = { .abi = BARO_FLEET_ABI };
+	char code[BARO_FLEET_CODE_MAX + 1];
+	char host[256];
+
+	if (gethostname(host, sizeof(host)) != 0)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	/* Only the code's digits leave the host, never a password. */
+	baro_fleet_code(input, cfg->forward_pass, code);
+	req.conn_file = cfg->fleet;
+	req.timeout_ms = cfg->fleet_timeout_ms;
+	req.user = user;
+	req.code = code;
+	req.tail = cfg->forward_pass;
+	req.host = host;
+	req.service = service != NULL ? service : "";
+	req.rhost = rhost != NULL ? rhost : "";
+	baro_fleet_verify(backend != NULL ? backend : BARO_FLEET_MODULE, &req,
+			  rep, lg);
+	OPENSSL_cleanse(code, sizeof(code));
 }
 
 static bool is_digit(char c)

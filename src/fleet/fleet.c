@@ -99,7 +99,8 @@ static void ask(const struct fleet_conn *fc,
 			rep->retry_secs = x.retry_secs;
 			return;
 		}
-		baro_log(lg, LOG_ERR, "Fleet verification failed[unknown verdict]");
+		baro_log(lg, LOG_ERR, "Fleet verification failed[%s]",
+			 "unknown verdict");
 		return;
 	}
 	if (!x.sent) {

@@ -15,6 +15,7 @@
 #include "baro/auth.h"
 #include "baro/clock.h"
 #include "baro/config.h"
+#include "baro/fleet.h"
 #include "baro/util.h"
 
 /* Everything is built -fvisibility=hidden; the version script then keeps
@@ -195,6 +196,7 @@ static int authenticate(struct login *l, int argc, const char **argv)
 		l->auth.pw = pam_modutil_getpwnam(l->pamh, user);
 	l->auth.service = pam_text(l->pamh, PAM_SERVICE);
 	l->auth.rhost = pam_text(l->pamh, PAM_RHOST);
+	l->auth.fleet_backend = baro_fleet_backend();
 	find_who(l->pamh, &l->auth.who, l->auth.pw);
 	v = baro_auth_prepare(&l->auth);
 	if (v == BARO_AUTH_PROMPT)

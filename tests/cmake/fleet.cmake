@@ -1,17 +1,16 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # The fleet store (SPEC §11) against a real PostgreSQL 15 started by each
 # script, unprivileged, on loopback (tests/fleet). Root (exit 77 otherwise).
-add_executable(fleet_driver fleet/fleet_driver.c
-               ${PROJECT_SOURCE_DIR}/src/core/fleet_load.c)
+add_executable(fleet_driver fleet/fleet_driver.c)
 target_compile_definitions(fleet_driver PRIVATE
-  BARO_FLEET_MODULE="$<TARGET_FILE:pam_baro_auth_fleet>")
-target_link_libraries(fleet_driver PRIVATE baro_core PkgConfig::PAM
+  FLEET_BACKEND="$<TARGET_FILE:pam_baro_auth_fleet>")
+target_link_libraries(fleet_driver PRIVATE baro_core baro_flags PkgConfig::PAM
                       ${CMAKE_DL_LIBS})
 set_target_properties(fleet_driver PROPERTIES ENABLE_EXPORTS ON)
 add_dependencies(fleet_driver pam_baro_auth_fleet pam_baro_auth
                  pam_baro_auth_test)
 
-foreach(t sql backend failover)
+foreach(t sql backend pam failover)
   if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/fleet/test_fleet_${t}.sh)
     add_test(NAME test_fleet_${t}
              COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fleet/test_fleet_${t}.sh

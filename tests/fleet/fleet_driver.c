@@ -93,7 +93,7 @@ static int run_backend(int argc, char **argv)
 	req.service = "fleet-test";
 	req.rhost = "";
 	t0 = now_ms();
-	baro_fleet_verify(&req, &rep, NULL);
+	baro_fleet_verify(FLEET_BACKEND, &req, &rep, NULL);
 	printf("%s %u %u %lld\n", baro_fleet_verdict_name(rep.verdict),
 	       rep.digits_used, rep.retry_secs, now_ms() - t0);
 	return 0;
