@@ -252,3 +252,15 @@ fl_avoid_cycle_edge()
 	local left=$((30 - $(date +%s) % 30))
 	if [ "$left" -le 3 ]; then sleep "$left"; fi
 }
+
+# The usual start of a test: checks, the private directory, certificates,
+# and pg1 running with the SQL installed.
+fl_setup_server()
+{
+	fl_require
+	fl_workdir
+	fl_pki
+	fl_pg_init pg1 "$(fl_free_port)"
+	fl_pg_start pg1
+	fl_install pg1
+}

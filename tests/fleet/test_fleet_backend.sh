@@ -14,12 +14,7 @@ DRIVER=$1
 K=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ
 TIMEOUT_MS=2000
 
-fl_require
-fl_workdir
-fl_pki
-fl_pg_init pg1 "$(fl_free_port)"
-fl_pg_start pg1
-fl_install pg1
+fl_setup_server
 fl_user alice $K "disallow_reuse = true"
 fl_user carol $K
 fl_conn "$FL_WORK/a" host_a host_a

@@ -15,12 +15,7 @@ MODULE=$2
 K=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ
 unset BARO_TEST_NOW
 
-fl_require
-fl_workdir
-fl_pki
-fl_pg_init pg1 "$(fl_free_port)"
-fl_pg_start pg1
-fl_install pg1
+fl_setup_server
 fl_conn "$FL_WORK/a" host_a host_a
 fl_conn "$FL_WORK/b" host_b host_b
 : >"$FL_WORK/empty.conf"

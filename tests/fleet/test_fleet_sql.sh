@@ -9,12 +9,7 @@
 source "$(dirname "$0")/lib.sh"
 DRIVER=$1
 
-fl_require
-fl_workdir
-fl_pki
-fl_pg_init pg1 "$(fl_free_port)"
-fl_pg_start pg1
-fl_install pg1
+fl_setup_server
 
 # --- installation ---
 fl_check "a second run of baro_fleet.sql applies nothing" \
