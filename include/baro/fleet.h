@@ -24,11 +24,11 @@ struct baro_fleet_request {
 	const char *conn_file; /* fleet= */
 	int timeout_ms;        /* one deadline over connect + query */
 	const char *user;
-	const char *code;      /* at most BARO_FLEET_CODE_MAX ASCII digits */
-	bool tail;             /* code is the tail of "password+code" */
-	const char *host;      /* gethostname() */
+	const char *code; /* at most BARO_FLEET_CODE_MAX ASCII digits */
+	bool tail;        /* code is the tail of "password+code" */
+	const char *host; /* gethostname() */
 	const char *service;
-	const char *rhost;     /* "" when unknown */
+	const char *rhost; /* "" when unknown */
 };
 
 enum baro_fleet_verdict {

@@ -256,7 +256,8 @@ static enum baro_auth_verdict fleet_verify(struct baro_auth *a,
 	case BARO_FLEET_ERROR:
 		return BARO_AUTH_UNAVAIL;
 	case BARO_FLEET_NO_USER:
-		baro_log(a->lg, LOG_ERR, "No fleet key for user %s", a->who.user);
+		baro_log(a->lg, LOG_ERR, "No fleet key for user %s",
+			 a->who.user);
 		audit(a, BARO_AUDIT_NO_KEY);
 		return BARO_AUTH_UNAVAIL;
 	default:

@@ -108,10 +108,13 @@ static const struct value_option {
 	const char *name;
 	setter_fn set;
 } value_options[] = {
-	{ "secret", set_secret },   { "encrypt", set_encrypt },
-	{ "keyfile", set_keyfile }, { "acl", set_acl },
+	{ "secret", set_secret },
+	{ "encrypt", set_encrypt },
+	{ "keyfile", set_keyfile },
+	{ "acl", set_acl },
 	{ "prompt", set_prompt },
-	{ "store", set_store },     { "fleet", set_fleet },
+	{ "store", set_store },
+	{ "fleet", set_fleet },
 	{ "fleet_timeout", set_fleet_timeout },
 	{ "fleet_offline", set_fleet_offline },
 };

@@ -36,6 +36,7 @@ static const struct conn_keyword {
 	enum kw_kind kind;
 	bool required;
 } keywords[] = {
+/* clang-format off */
 #define KW(n, k, r) { #n, offsetof(struct fleet_conn, n), \
 		      sizeof(((struct fleet_conn *)0)->n), k, r }
 	KW(host, KW_LIST, true),
@@ -47,6 +48,7 @@ static const struct conn_keyword {
 	KW(sslcert, KW_PATH, true),
 	KW(sslkey, KW_PATH, true),
 	KW(sslcrl, KW_PATH, false),
+/* clang-format on */
 #undef KW
 };
 
@@ -158,9 +160,8 @@ static bool parse(struct fleet_conn *fc, char *data, const char *path,
 	}
 	missing = check_required(fc);
 	if (missing != NULL) {
-		baro_log(lg, LOG_ERR,
-			 "Invalid fleet connection file %s[no %s]", path,
-			 missing);
+		baro_log(lg, LOG_ERR, "Invalid fleet connection file %s[no %s]",
+			 path, missing);
 		return false;
 	}
 	if (fc->port[0] == '\0')
@@ -169,8 +170,7 @@ static bool parse(struct fleet_conn *fc, char *data, const char *path,
 }
 
 /* Open path with the rules; the contents are wiped on close. */
-static bool check_file(const char *path,
-		       const struct baro_file_rules *rules,
+static bool check_file(const char *path, const struct baro_file_rules *rules,
 		       struct baro_file *f, const struct baro_log *lg)
 {
 	enum baro_io_err e;
@@ -224,7 +224,8 @@ bool fleet_conn_load(const char *path, struct fleet_conn *fc,
 	memset(fc, 0, sizeof(*fc));
 	if (path == NULL || path[0] != '/') {
 		baro_log(lg, LOG_ERR, "Invalid fleet connection file %s[%s]",
-			 path != NULL ? path : "(none)", "not an absolute path");
+			 path != NULL ? path : "(none)",
+			 "not an absolute path");
 		return false;
 	}
 	if (!check_file(path, &conn_rules, &f, lg))

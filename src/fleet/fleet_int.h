@@ -34,9 +34,9 @@ bool fleet_conn_load(const char *path, struct fleet_conn *fc,
 
 /* Outcome of one exchange with the server. */
 struct fleet_exchange {
-	bool sent;           /* the query may have reached the server */
+	bool sent; /* the query may have reached the server */
 	bool timed_out;
-	char why[512];       /* one sanitised line */
+	char why[512]; /* one sanitised line */
 	char verdict[32];
 	unsigned digits_used;
 	unsigned retry_secs;

@@ -13,8 +13,8 @@
 #include "baro/util.h"
 #include "fleet_int.h"
 
-#define VERIFY_SQL \
-	"SELECT verdict, digits_used, retry_secs " \
+#define VERIFY_SQL                                                     \
+	"SELECT verdict, digits_used, retry_secs "                     \
 	"FROM baro.verify($1::text, $2::text, $3::boolean, $4::text, " \
 	"$5::text, $6::text)"
 
@@ -33,8 +33,7 @@ struct params {
 
 static void add(struct params *p, const char *kw, const char *val)
 {
-	if (val == NULL || val[0] == '\0' ||
-	    p->n + 1 >= BARO_ARRAY_SIZE(p->kw))
+	if (val == NULL || val[0] == '\0' || p->n + 1 >= BARO_ARRAY_SIZE(p->kw))
 		return;
 	p->kw[p->n] = kw;
 	p->val[p->n] = val;
@@ -247,7 +246,8 @@ static bool results_within(PGconn *conn, int64_t deadline,
 		    !failed) {
 			have_row = take_row(res, x);
 			if (!have_row)
-				set_why(x, "unexpected answer from baro.verify()",
+				set_why(x,
+					"unexpected answer from baro.verify()",
 					NULL);
 			failed = !have_row;
 		} else if (!failed) {
@@ -264,12 +264,10 @@ static bool results_within(PGconn *conn, int64_t deadline,
 static bool query_within(PGconn *conn, const struct baro_fleet_request *req,
 			 int64_t deadline, struct fleet_exchange *x)
 {
-	const char *values[6] = { req->user,
-				  req->code,
-				  req->tail ? "true" : "false",
-				  req->host,
-				  req->service,
-				  req->rhost };
+	const char *values[6] = {
+		req->user, req->code,    req->tail ? "true" : "false",
+		req->host, req->service, req->rhost
+	};
 	int r;
 
 	if (PQsetnonblocking(conn, 1) != 0) {

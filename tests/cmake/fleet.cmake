@@ -21,3 +21,13 @@ foreach(t sql backend pam failover)
       SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS "root;fleet")
   endif()
 endforeach()
+
+# The objects: one exported symbol, libpq only in the backend, the
+# backend's path fixed at build time.
+add_test(NAME test_fleet_exports
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fleet/test_fleet_exports.sh
+                 $<TARGET_FILE:pam_baro_auth_fleet>
+                 $<TARGET_FILE:pam_baro_auth_test>
+                 $<TARGET_FILE:pam_baro_auth>
+                 ${BARO_FLEET_PATH})
+set_tests_properties(test_fleet_exports PROPERTIES LABELS "fleet")
