@@ -305,6 +305,26 @@ BEGIN
 END
 $$;
 
+-- A new key, the options kept. Emergency codes (HMACs under the old key)
+-- and the state go with the old key.
+CREATE FUNCTION baro.user_rotate(p_user text, p_key bytea)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, baro, pg_temp
+AS $$
+BEGIN
+	UPDATE baro.users SET key = p_key, updated_at = pg_catalog.now()
+	 WHERE name = p_user;
+	IF NOT FOUND THEN
+		RETURN false;
+	END IF;
+	DELETE FROM baro.emergency WHERE user_name = p_user;
+	DELETE FROM baro.attempts WHERE user_name = p_user;
+	DELETE FROM baro.used_cycles WHERE user_name = p_user;
+	RETURN true;
+END
+$$;
+
 -- Add emergency codes (hashes as in the file), or with p_replace replace
 -- them all. At most 10 unused codes, as in the file.
 CREATE FUNCTION baro.emergency_put(p_user text, p_hashes bytea[],
@@ -408,6 +428,7 @@ GRANT EXECUTE ON FUNCTION baro.verify(text, text, boolean, text, text, text)
 GRANT EXECUTE ON FUNCTION
 	baro.user_put(text, bytea, text, integer, integer, integer, integer,
 		      integer, boolean, boolean),
+	baro.user_rotate(text, bytea),
 	baro.emergency_put(text, bytea[], boolean),
 	baro.user_reset(text),
 	baro.user_delete(text),

@@ -95,6 +95,10 @@ fl_check "admin adds emergency codes" \
 	as_admin "SELECT baro.emergency_put('bob', ARRAY['\\x$(openssl rand -hex 32)'::bytea, '\\x$(openssl rand -hex 32)'::bytea], false)"
 show=$(as_admin "SELECT method, digits, cycle, window_size, rate_count, emergency_left FROM baro.user_show('bob')")
 fl_check "admin shows the settings, not the key ($show)" test "$show" = "SHA256|8|60|5|3|2"
+rotated=$(as_admin "SELECT baro.user_rotate('bob', '\\x$(openssl rand -hex 20)')")
+shown=$(as_admin "SELECT method, digits, emergency_left FROM baro.user_show('bob')")
+fl_check "admin rotates the key ($rotated): options kept, emergency codes gone ($shown)" \
+	test "$rotated $shown" = "t SHA256|8|0"
 fl_check "admin cannot read the key table directly" \
 	fl_fails as_admin "SELECT key FROM baro.users"
 
