@@ -29,6 +29,8 @@ struct baro_fleet_request {
 	const char *host; /* gethostname() */
 	const char *service;
 	const char *rhost; /* "" when unknown */
+	bool check;        /* baro-keygen fleet check: first make sure this
+			    * role cannot read the keys */
 };
 
 enum baro_fleet_verdict {

@@ -215,33 +215,42 @@ static bool take_row(const PGresult *res, struct fleet_exchange *x)
 	return true;
 }
 
+/* The next result of the statement, waiting at most until deadline: 1 and
+ * *res (NULL once libpq is idle again, i.e. after the server's
+ * ReadyForQuery), or 0 on time-out or a lost connection. */
+static int next_result(PGconn *conn, int64_t deadline, struct fleet_exchange *x,
+		       PGresult **res)
+{
+	int r;
+
+	while (PQisBusy(conn)) {
+		r = wait_socket(conn, POLLIN, deadline);
+		if (r == 0) {
+			x->timed_out = true;
+			set_why(x, "timed out waiting for the verdict", NULL);
+			return 0;
+		}
+		if (r < 0 || !PQconsumeInput(conn)) {
+			set_why(x, "connection lost", conn);
+			return 0;
+		}
+	}
+	*res = PQgetResult(conn);
+	return 1;
+}
+
 /* Read every result until libpq is idle again: that is after the
  * server's ReadyForQuery, so after the implicit transaction committed.
  * A row followed by an error (a failed commit) is not a verdict. */
 static bool results_within(PGconn *conn, int64_t deadline,
 			   struct fleet_exchange *x)
 {
-	PGresult *res;
+	PGresult *res = NULL;
 	bool have_row = false, failed = false;
-	int r;
 
-	for (;;) {
-		while (PQisBusy(conn)) {
-			r = wait_socket(conn, POLLIN, deadline);
-			if (r == 0) {
-				x->timed_out = true;
-				set_why(x, "timed out waiting for the verdict",
-					NULL);
-				return false;
-			}
-			if (r < 0 || !PQconsumeInput(conn)) {
-				set_why(x, "connection lost", conn);
-				return false;
-			}
-		}
-		res = PQgetResult(conn);
+	while (next_result(conn, deadline, x, &res)) {
 		if (res == NULL)
-			break;
+			return have_row && !failed;
 		if (PQresultStatus(res) == PGRES_TUPLES_OK && !have_row &&
 		    !failed) {
 			have_row = take_row(res, x);
@@ -258,7 +267,32 @@ static bool results_within(PGconn *conn, int64_t deadline,
 		}
 		PQclear(res);
 	}
-	return have_row && !failed;
+	return false;
+}
+
+static bool send_within(PGconn *conn, const char *sql, int n,
+			const char *const *values, int64_t deadline,
+			struct fleet_exchange *x)
+{
+	int r;
+
+	if (PQsetnonblocking(conn, 1) != 0) {
+		set_why(x, "cannot switch to non-blocking mode", conn);
+		return false;
+	}
+	x->sent = true;
+	if (!PQsendQueryParams(conn, sql, n, NULL, values, NULL, NULL, 0)) {
+		set_why(x, "cannot send the query", conn);
+		return false;
+	}
+	r = flush_within(conn, deadline);
+	if (r == 0) {
+		x->timed_out = true;
+		set_why(x, "timed out sending the query", NULL);
+	} else if (r < 0) {
+		set_why(x, "cannot send the query", conn);
+	}
+	return r > 0;
 }
 
 static bool query_within(PGconn *conn, const struct baro_fleet_request *req,
@@ -268,29 +302,41 @@ static bool query_within(PGconn *conn, const struct baro_fleet_request *req,
 		req->user, req->code,    req->tail ? "true" : "false",
 		req->host, req->service, req->rhost
 	};
-	int r;
 
-	if (PQsetnonblocking(conn, 1) != 0) {
-		set_why(x, "cannot switch to non-blocking mode", conn);
+	return send_within(conn, VERIFY_SQL, 6, values, deadline, x) &&
+	       results_within(conn, deadline, x);
+}
+
+/* check: this host's role must not be able to read the keys. True when
+ * the server refused with insufficient_privilege. */
+static bool keys_hidden(PGconn *conn, int64_t deadline,
+			struct fleet_exchange *x)
+{
+	PGresult *res = NULL;
+	const char *state;
+	bool denied = false, other = false;
+
+	if (!send_within(conn, "SELECT key FROM baro.users LIMIT 0", 0, NULL,
+			 deadline, x))
 		return false;
+	for (;;) {
+		if (!next_result(conn, deadline, x, &res))
+			return false;
+		if (res == NULL)
+			break;
+		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		if (state != NULL && strcmp(state, "42501") == 0)
+			denied = true;
+		else
+			other = true;
+		PQclear(res);
 	}
-	x->sent = true;
-	if (!PQsendQueryParams(conn, VERIFY_SQL, 6, NULL, values, NULL, NULL,
-			       0)) {
-		set_why(x, "cannot send the query", conn);
-		return false;
-	}
-	r = flush_within(conn, deadline);
-	if (r == 0) {
-		x->timed_out = true;
-		set_why(x, "timed out sending the query", NULL);
-		return false;
-	}
-	if (r < 0) {
-		set_why(x, "cannot send the query", conn);
-		return false;
-	}
-	return results_within(conn, deadline, x);
+	if (!denied || other)
+		set_why(x,
+			"the host role can read the key table "
+			"(grant it baro_host only)",
+			NULL);
+	return denied && !other;
 }
 
 static void quiet_notices(void *arg, const char *message)
@@ -334,7 +380,8 @@ bool fleet_exchange(const struct fleet_conn *fc,
 	(void)PQsetNoticeProcessor(conn, quiet_notices, NULL);
 	if (!connect_within(conn, deadline, x))
 		goto out;
-	ok = query_within(conn, req, deadline, x);
+	ok = (!req->check || keys_hidden(conn, deadline, x)) &&
+	     query_within(conn, req, deadline, x);
 	if (!ok && x->timed_out)
 		cancel(conn);
 out:

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The fleet tests' driver (the scripts in tests/fleet).
  *
- *   fleet_driver backend CONN USER INPUT [tail] [TIMEOUT_MS]
+ *   fleet_driver backend CONN USER INPUT [tail|exact|check] [TIMEOUT_MS]
  *       ask the backend through the core loader; prints
  *       "VERDICT DIGITS_USED RETRY_SECS ELAPSED_MS"
  *   fleet_driver totp HEXKEY METHOD DIGITS COUNTER
@@ -84,6 +84,7 @@ static int run_backend(int argc, char **argv)
 	if (argc < 5)
 		return usage();
 	req.tail = argc > 5 && strcmp(argv[5], "tail") == 0;
+	req.check = argc > 5 && strcmp(argv[5], "check") == 0;
 	baro_fleet_code(argv[4], req.tail, code);
 	req.conn_file = argv[2];
 	req.user = argv[3];

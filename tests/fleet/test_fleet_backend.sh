@@ -60,6 +60,16 @@ fl_check "without forward_pass only the exact code counts ($out)" \
 fl_check "the audit table names the authenticated host role" \
 	test "$(fl_psql pg1 baro -c "SELECT string_agg(DISTINCT db_role, ',') FROM baro.audit WHERE user_name = 'alice'")" = "host_a,host_b"
 
+# --- the set-up check (baro-keygen fleet check) ---
+out=$(ask "$FL_WORK/a" "" "" check)
+fl_check "check: host A's role may verify and cannot read keys ($out)" \
+	test "$(verdict_of "$out")" = no_user
+fl_psql pg1 baro -c "GRANT SELECT ON baro.users TO host_b" >/dev/null
+out=$(ask "$FL_WORK/b" "" "" check)
+fl_check "check: a host role that can read the key table is refused ($out), logged" \
+	bash -c "[ $(verdict_of "$out") = error ] && grep -q 'the host role can read the key table' '$FL_WORK/last.log'"
+fl_psql pg1 baro -c "REVOKE SELECT ON baro.users FROM host_b" >/dev/null
+
 # --- hostile environment: libpq reads PG* for what it is not given ---
 python3 "$FL_SRC/tests/fleet/listener.py" hang "$FL_WORK/hang.port" &
 hang_pid=$!
