@@ -246,7 +246,7 @@ static enum baro_auth_verdict fleet_verify(struct baro_auth *a,
 	baro_fleet_login(a->fleet_backend, a->cfg, a->user, a->service,
 			 a->rhost, input, &rep, a->lg);
 	if (a->cfg->forward_pass)
-		a->password_len = split_at(input, rep.digits_used > 0
+		a->password_len = baro_auth_password_len(input, rep.digits_used > 0
 							  ? rep.digits_used
 							  : BARO_DIGITS_MIN);
 	switch (rep.verdict) {
