@@ -10,13 +10,14 @@ set_target_properties(fleet_driver PROPERTIES ENABLE_EXPORTS ON)
 add_dependencies(fleet_driver pam_baro_auth_fleet pam_baro_auth
                  pam_baro_auth_test)
 
-foreach(t sql backend pam failover)
+foreach(t sql backend pam failover keygen)
   if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/fleet/test_fleet_${t}.sh)
     add_test(NAME test_fleet_${t}
              COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fleet/test_fleet_${t}.sh
                      $<TARGET_FILE:fleet_driver>
                      $<TARGET_FILE:pam_baro_auth_test>
-                     $<TARGET_FILE:pam_baro_auth>)
+                     $<TARGET_FILE:pam_baro_auth>
+                     $<TARGET_FILE:baro-keygen-test>)
     set_tests_properties(test_fleet_${t} PROPERTIES
       SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS "root;fleet")
   endif()
