@@ -71,6 +71,17 @@ void baro_fleet_verify(const char *backend,
 		fn(req, rep, lg);
 }
 
+/* Text for the audit columns: printable ASCII only (the connection is
+ * UTF8 and a stray byte must not turn a login into a server error). */
+static void printable(const char *in, char *out, size_t outsz)
+{
+	size_t n = 0;
+
+	for (; in != NULL && *in != '\0' && n + 1 < outsz; in++)
+		out[n++] = *in >= ' ' && *in <= '~' ? *in : '?';
+	out[n] = '\0';
+}
+
 void baro_fleet_login(const char *backend, const struct baro_config *cfg,
 		      const char *user, const char *service, const char *rhost,
 		      const char *input, struct baro_fleet_reply *rep,
@@ -78,11 +89,14 @@ void baro_fleet_login(const char *backend, const struct baro_config *cfg,
 {
 	struct baro_fleet_request req = { .abi = BARO_FLEET_ABI };
 	char code[BARO_FLEET_CODE_MAX + 1];
-	char host[256];
+	char name[256], host[256], svc[128], remote[256];
 
-	if (gethostname(host, sizeof(host)) != 0)
-		host[0] = '\0';
-	host[sizeof(host) - 1] = '\0';
+	if (gethostname(name, sizeof(name)) != 0)
+		name[0] = '\0';
+	name[sizeof(name) - 1] = '\0';
+	printable(name, host, sizeof(host));
+	printable(service, svc, sizeof(svc));
+	printable(rhost, remote, sizeof(remote));
 	/* Only the code's digits leave the host, never a password. */
 	baro_fleet_code(input, cfg->forward_pass, code);
 	req.conn_file = cfg->fleet;
@@ -91,8 +105,8 @@ void baro_fleet_login(const char *backend, const struct baro_config *cfg,
 	req.code = code;
 	req.tail = cfg->forward_pass;
 	req.host = host;
-	req.service = service != NULL ? service : "";
-	req.rhost = rhost != NULL ? rhost : "";
+	req.service = svc;
+	req.rhost = remote;
 	baro_fleet_verify(backend != NULL ? backend : BARO_FLEET_MODULE, &req,
 			  rep, lg);
 	OPENSSL_cleanse(code, sizeof(code));

@@ -103,6 +103,17 @@ expect "host A accepts the emergency code" PAM_SUCCESS \
 expect "host B refuses it afterwards" PAM_AUTH_ERR "Invalid verification code" b fleet sys $emergency
 expect "host A refuses it afterwards" PAM_AUTH_ERR "Invalid verification code" a fleet sys $emergency
 
+# --- a setuid caller's environment and an odd remote host change nothing ---
+code=$(fl_code $K)
+fl_user uucp $K
+out=$(env PGHOST=127.0.0.1 PGPORT=1 PGSSLMODE=disable PGUSER=postgres PGSERVICE=nosuch \
+	PGOPTIONS="-c search_path=public" "$DRIVER" pam "$FL_WORK/a/pam.d" fleet uucp "$code" \
+	"$(printf 'h\xff\x01st')" 2>"$FL_WORK/last.log")
+fl_check "hostile PG* variables and a non-UTF-8 PAM_RHOST: the login succeeds ($out)" \
+	test "${out%% *}" = PAM_SUCCESS
+fl_check "... and the audit row has the remote host as printable text" \
+	test "$(fl_psql pg1 baro -c "SELECT rhost FROM baro.audit WHERE user_name = 'uucp'")" = 'h??st'
+
 # --- users ---
 expect "a user the fleet does not know" PAM_AUTHINFO_UNAVAIL "No fleet key for user games" a fleet games 123456
 before=$(fl_psql pg1 baro -c "SELECT count(*) FROM baro.audit")
