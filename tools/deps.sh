@@ -14,6 +14,7 @@ PACKAGES=(
 	openssh-server openssh-client sudo sshpass expect fail2ban  # real stacks
 	libpam-google-authenticator libpam-oath        # bench peers
 	clang-format                                   # .ci/format-check.sh
+	libpq-dev postgresql-15                        # the fleet store (pgcrypto is in postgresql-15)
 )
 
 missing=()

@@ -48,6 +48,8 @@ struct baro_auth {
 				   * service, so an ACL skip asks for the
 				   * code all the same (deny still holds) */
 	struct baro_audit_who who; /* by, local_ip, remote_ip */
+	const char *fleet_backend; /* store=pgsql: baro_fleet_backend(), or
+				    * NULL for the installed one */
 
 	/* Filled in by the core. */
 	char path[PATH_MAX];

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "baro/clock.h"
+#include "baro/fleet.h"
 
 #include <time.h>
 
@@ -28,6 +29,17 @@ static bool injected_now(int64_t *v)
 	return s != NULL && baro_parse_int64(s, INT64_MIN / 2, INT64_MAX / 2, v);
 }
 #endif
+
+/* The fleet backend (SPEC §11) is, like the clock, fixed by the build: the
+ * test module loads the build tree's. */
+const char *baro_fleet_backend(void)
+{
+#ifdef BARO_FLEET_TEST_BACKEND
+	return BARO_FLEET_TEST_BACKEND;
+#else
+	return BARO_FLEET_MODULE;
+#endif
+}
 
 int64_t baro_clock_now(void)
 {

@@ -17,6 +17,7 @@
 #include "baro/chkcode.h"
 #include "baro/clock.h"
 #include "baro/config.h"
+#include "baro/fleet.h"
 #include "baro/util.h"
 #include "helper_client.h"
 
@@ -248,6 +249,7 @@ static int authenticate(struct login *l, int argc, const char **argv)
 		l->auth.pw = pam_modutil_getpwnam(l->pamh, user);
 	l->auth.service = pam_text(l->pamh, PAM_SERVICE);
 	l->auth.rhost = pam_text(l->pamh, PAM_RHOST);
+	l->auth.fleet_backend = baro_fleet_backend();
 	find_who(l->pamh, &l->auth.who, l->auth.pw);
 	v = prepare(l);
 	if (v == BARO_AUTH_PROMPT)
