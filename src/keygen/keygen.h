@@ -212,8 +212,8 @@ struct kg_pam_line {
 
 struct kg_pam_service {
 	char name[256];
-	bool module;   /* its auth stack runs pam_baro_auth */
-	bool password; /* its auth stack runs pam_unix */
+	bool module;          /* its auth stack runs pam_baro_auth */
+	const char *password; /* a password module its auth stack runs */
 	bool warned;
 };
 

@@ -80,7 +80,7 @@ printf 'auth include su\n' > "$P/su-l"
 printf '@include common-auth\n' > "$P/login"
 run check -u "$U" --pam-dir "$P"
 check "sudo-i without the module: exit 1" test "$st" -eq 1
-check "sudo-i named, with sudo" has "warning: service sudo-i ($P/sudo-i) authenticates with a password (pam_unix) but not with pam_baro_auth, while sudo asks for a code"
+check "sudo-i named, with sudo" has "warning: service sudo-i ($P/sudo-i) authenticates with a password (pam_unix.so) but not with pam_baro_auth, while sudo asks for a code"
 check "sudo-i remedy" has "add \"auth required pam_baro_auth.so\" to $P/sudo-i"
 check "su: no sibling uses the module, no warning" hasnt "warning: service su ("
 check "su-l: no warning" hasnt "warning: service su-l ("
@@ -89,7 +89,7 @@ printf 'auth required pam_baro_auth.so conf=%s\n@include common-auth\n' "$W/no.c
 printf 'auth required pam_baro_auth.so conf=%s\nauth required pam_unix.so\n' "$W/no.conf" > "$P/su"
 run check -u "$U" --pam-dir "$P"
 check "su-l follows su's include: no warning" hasnt "warning: service su-l"
-check "login vs su-l: login warned" has "warning: service login ($P/login) authenticates with a password (pam_unix) but not with pam_baro_auth, while su-l asks for a code"
+check "login vs su-l: login warned" has "warning: service login ($P/login) authenticates with a password (pam_unix.so) but not with pam_baro_auth, while su-l asks for a code"
 printf 'auth required pam_baro_auth.so conf=%s\n@include common-auth\n' "$W/no.conf" > "$P/login"
 run check -u "$U" --pam-dir "$P"
 check "every sibling asks: exit 0" test "$st" -eq 0
