@@ -222,6 +222,7 @@ struct kg_pam {
 	size_t n_lines;
 	struct kg_pam_service *services;
 	size_t n_services;
+	unsigned unreadable; /* service files that could not be read */
 };
 
 /* Read every service of dir; false if dir cannot be read. */

@@ -232,9 +232,11 @@ static void walk_file(struct walk *w, const char *name, bool service)
 	baro_file_init(&f);
 	if (baro_file_open(&f, path, &pamd_rules, false) == BARO_IO_OK)
 		walk_text(w, name, f.data);
-	else if (service)
-		kg_err("warning: cannot read %s: %s", path,
+	else if (service) {
+		kg_err("cannot read %s: %s", path,
 		       f.why != NULL ? f.why : strerror(f.saved_errno));
+		w->p->unreadable++;
+	}
 	baro_file_close(&f);
 }
 
