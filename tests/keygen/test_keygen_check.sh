@@ -144,8 +144,8 @@ check "--all does not list the user with a file" bash -c "! grep 'have no secret
 
 # The shipped stacks (conf/pam.d) on a Debian-like pam.d: every line is
 # judged OK, no sibling skips the code; Debian's own sudo-i in their place
-# (the password alone) is the warning of the issue that made sudo -i ask
-# no code. A relative --pam-dir is taken from the current directory.
+# (the password alone: sudo -i would ask no code) is warned about. A
+# relative --pam-dir is taken from the current directory.
 S=$W/shipped
 install -m 0755 -d "$S"
 install -m 0644 "$(dirname "$0")"/../../conf/pam.d/* "$S/"
