@@ -225,8 +225,8 @@ struct kg_pam_line {
 
 struct kg_pam_service {
 	char name[256];
-	bool module;   /* its auth stack runs pam_baro_auth */
-	bool password; /* its auth stack runs pam_unix */
+	bool module;          /* its auth stack runs pam_baro_auth */
+	const char *password; /* a password module its auth stack runs */
 	bool warned;
 };
 
@@ -235,6 +235,7 @@ struct kg_pam {
 	size_t n_lines;
 	struct kg_pam_service *services;
 	size_t n_services;
+	unsigned unreadable; /* service files that could not be read */
 };
 
 /* Read every service of dir; false if dir cannot be read. */
