@@ -76,8 +76,8 @@ if [ "${1:-}" = --in-namespace ]; then
 	installed=1
 	(cd "$(dirname "$DEB")" && apt-get install -y "./$(basename "$DEB")")
 	dpkg -L "$PKG" >"$WORK/files"
-	triplet=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
-	MODULE=/usr/lib/$triplet/security/pam_baro_auth.so
+	MODULE=$(grep '/security/pam_baro_auth\.so$' "$WORK/files" || true)
+	[ -n "$MODULE" ] || fail "the package has no security/pam_baro_auth.so"
 	for f in "$MODULE" /usr/sbin/baro-keygen /usr/share/pam-configs/baro-auth \
 		 /etc/security/baro_auth.conf \
 		 /usr/share/man/man8/pam_baro_auth.8.gz \
@@ -120,6 +120,7 @@ if [ "${1:-}" = --in-namespace ]; then
 	fi
 	left=0
 	while read -r path; do
+		[ "$path" != /. ] || continue
 		[ -e "$path" ] || [ -L "$path" ] || continue
 		# A directory that other packages own too (/usr/share/doc, ...).
 		if [ -d "$path" ] && dpkg -S "$path" >/dev/null 2>&1; then
