@@ -31,9 +31,10 @@ set -euo pipefail
 PKG=libpam-baro-auth
 MARKER='^auth[[:space:]]'
 
+# Progress, with the seconds since the start of the outer run.
 say()
 {
-	printf '== package: %s\n' "$*"
+	printf '== package [%4ds]: %s\n' $(($(date +%s) - ${BARO_PKG_START:-0})) "$*"
 }
 
 fail()
@@ -145,7 +146,8 @@ fi
 cd "$(dirname "$0")/.."
 TOP=$(pwd)
 export DEBIAN_FRONTEND=noninteractive
-start=$(date +%s)
+BARO_PKG_START=$(date +%s)
+export BARO_PKG_START
 
 if dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null | grep -q installed; then
 	fail "$PKG is installed on this machine already; this script would remove it"
@@ -193,4 +195,4 @@ snapshot >"$WORK/etc.after"
 diff "$WORK/etc.before" "$WORK/etc.after" ||
 	fail "/etc/pam.d, /etc/security or /var/lib/pam changed on the machine"
 say "the machine's /etc/pam.d, /etc/security and /var/lib/pam are unchanged"
-say "done in $(($(date +%s) - start)) s"
+say "done"
