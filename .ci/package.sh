@@ -114,8 +114,13 @@ if [ "${1:-}" = --in-namespace ]; then
 	STK_SSHD_COMMON_AUTH=1 bash tests/stacks/test_stack_sshd.sh "$MODULE"
 
 	say "apt-get purge $PKG"
-	apt-get purge -y "$PKG"
+	# A stack written by hand still names the module: prerm warns about it.
+	echo 'auth required pam_baro_auth.so' >/etc/pam.d/baro-handmade
+	apt-get purge -y "$PKG" 2>&1 | tee "$WORK/purge.log"
 	installed=0
+	grep -q 'warning: these PAM stacks still use pam_baro_auth.so.*/etc/pam.d/baro-handmade' \
+		"$WORK/purge.log" || fail "prerm did not name the hand-written stack"
+	rm /etc/pam.d/baro-handmade
 	if dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null | grep -q installed; then
 		fail "$PKG is still installed"
 	fi
