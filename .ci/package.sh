@@ -105,9 +105,10 @@ if [ "${1:-}" = --in-namespace ]; then
 	block=$(awk '/^# here are the per-package modules/ { f = 1; next }
 		     /^# here.s the fallback/ { f = 0 }
 		     f && !/^#/ { $1 = $1; print }' /etc/pam.d/common-auth)
-	[ "$(sed -n 1p <<<"$block")" = "auth required pam_baro_auth.so" ] &&
-		grep -q "${MARKER}.*pam_unix\\.so" <<<"$(sed -n 2p <<<"$block")" ||
+	if [ "$(sed -n 1p <<<"$block")" != "auth required pam_baro_auth.so" ] ||
+	   ! grep -q "${MARKER}.*pam_unix\\.so" <<<"$(sed -n 2p <<<"$block")"; then
 		fail "common-auth's Primary block is not code then pam_unix:"$'\n'"$block"
+	fi
 	say "common-auth: 'auth required pam_baro_auth.so' first in the Primary block, pam_unix next"
 
 	say "test_stack_sshd.sh on the installed module, with Debian's sshd stack"
