@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * baro_bench: what one login costs (issue 8), in one process and one run.
+ * baro_bench: what one login costs, in one process and one run.
  *
  * A login is pam_start_confdir() → pam_authenticate() → pam_end() through
  * the real libpam, timed as a whole. Every case runs its logins in each
@@ -1486,7 +1486,7 @@ static void print_targets(void)
 	double permit = case_median(&cases[C_PERMIT]);
 	double flr = case_median(&cases[C_FLOOR]);
 
-	printf("\nTargets (issue 8)\n\n");
+	printf("\nTargets\n\n");
 	printf("| %-50s | %-44s | %-4s |\n", "target", "measured", "");
 	printf("|---|---|---|\n");
 	ratio_target("read-only <= 1.2x pam_permit", C_RO);

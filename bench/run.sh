@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The login benchmark of issue 8: builds the project (Release) in its own
+# The login benchmark: builds the project (Release) in its own
 # directory, compiles bench/baro_bench.c against that build's core library
 # and libpam, prints the machine, and runs the driver.
 #

@@ -7,12 +7,14 @@ set -euo pipefail
 PACKAGES=(
 	build-essential cmake pkg-config
 	libpam0g-dev libssl-dev libqrencode-dev        # the product
+	libpng-dev                                     # baro-keygen --qr-file x.png
 	libcmocka-dev libpam-wrapper libpamtest0-dev   # unit and libpam tests
 	libnss-wrapper                                 # the demo user, no /etc change
 	oathtool pamtester qrencode zbar-tools         # independent references
 	openssh-server openssh-client sudo sshpass expect fail2ban  # real stacks
 	libpam-google-authenticator libpam-oath        # bench peers
 	dpkg-dev debhelper lintian                     # the Debian package (.ci/package.sh)
+	clang-format                                   # .ci/format-check.sh
 )
 
 missing=()

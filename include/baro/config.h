@@ -32,6 +32,7 @@ struct baro_config {
 	bool debug;
 	bool no_log_info;
 	bool silent;
+	bool nodelay; /* no fail delay requested from libpam */
 };
 
 enum baro_config_err {
@@ -42,12 +43,25 @@ enum baro_config_err {
 };
 
 /* Two passes as pam_faillock: find conf=, read the file, then let argv
- * override through the same setter. Logs every problem through lg. */
+ * override through the same setter, then baro_config_finish(). Logs every
+ * problem through lg. */
 enum baro_config_err baro_config_load(struct baro_config *cfg, int argc,
 				      const char **argv,
 				      const struct baro_log *lg);
 
-/* Set one "name" or "name=value" option (also used by tests and the CLI). */
+/* Apply the options file at path (faillock.conf style) to cfg. A missing
+ * file is fine unless must_exist; an unsafe or unreadable one is not. */
+enum baro_config_err baro_config_read_file(struct baro_config *cfg,
+					   const char *path, bool must_exist,
+					   const struct baro_log *lg);
+
+/* The checks after every source was applied: conflicting flags, and the
+ * required secret= and encrypt= (with their §7 messages). */
+enum baro_config_err baro_config_finish(const struct baro_config *cfg,
+					const struct baro_log *lg);
+
+/* Set one "name" or "name=value" option, as given on the PAM line or in
+ * the options file; unknown names and bad values are logged and refused. */
 bool baro_config_set(struct baro_config *cfg, const char *opt,
 		     const struct baro_log *lg);
 

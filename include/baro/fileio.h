@@ -33,6 +33,8 @@ struct baro_file_rules {
 	size_t max_size;
 	bool allow_empty;
 	bool single_link;
+	bool private_dir; /* the containing directory: no group/other write,
+			   * sticky or not (lock and temporary files go there) */
 };
 
 /* An open secret file and its directory, from baro_file_open(). */
@@ -78,13 +80,25 @@ enum baro_io_err baro_lock_at(int dirfd, const char *base, int *lockfd);
 
 void baro_file_close(struct baro_file *f);
 
+/* Read a file that belongs to a user, not to root (baro-keygen import of
+ * ~USER/.google_authenticator): the directories are the user's, so only
+ * the last component is opened without following links; the descriptor
+ * must be a regular file owned by uid or root that meets rules (mode
+ * bits, links, size; never empty). f->dirfd stays open
+ * (the file's directory) so that the caller can remove that same file. */
+enum baro_io_err baro_file_open_owned(struct baro_file *f, const char *path,
+				      uid_t uid,
+				      const struct baro_file_rules *rules);
+
 /* Initialise f so that baro_file_close() is safe on every path. */
 void baro_file_init(struct baro_file *f);
 
 /* The lock wait bound in milliseconds. */
 #define BARO_LOCK_WAIT_MS 5000
 
-/* Rules of SPEC §3 for the secret file and §5 for the host key. */
+/* The secret file's rules (SPEC §3). The other files have theirs beside
+ * their readers: the host key in seal.c, the ACL in acl.c, the conf file
+ * in config.c, the lock file in fileio.c. */
 extern const struct baro_file_rules baro_secret_rules;
 
 #endif

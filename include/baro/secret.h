@@ -11,6 +11,10 @@
 /* The secret file .baro_auth (SPEC §3): pure parse and serialise, no I/O. */
 
 #define BARO_FILE_MAX 65536
+/* The times the file can hold (RATE_LIMIT timestamps, used cycles): the
+ * parser refuses anything outside [0, BARO_TIME_MAX] (year ~36800), so the
+ * module never writes such a time (DESIGN.md §3). */
+#define BARO_TIME_MAX ((int64_t)1 << 40)
 #define BARO_SECURE_KEY_TEXT_MAX 256 /* base32 of 64 bytes or enc:v1:... */
 #define BARO_RATE_COUNT_MAX 100
 #define BARO_RATE_INTERVAL_MAX 3600

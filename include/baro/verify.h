@@ -24,6 +24,7 @@ struct baro_verdict {
 	enum baro_result result;
 	bool state_changed; /* the file must be rewritten */
 	unsigned retry_secs; /* BARO_REUSED: until the next cycle */
+	int64_t offset;      /* cycles between the matching code and now */
 };
 
 /* Keep only ASCII digits of `in` after dropping spaces into out (size

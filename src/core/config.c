@@ -21,15 +21,13 @@ static bool copy_value(char *dst, size_t dstsz, const char *value)
 	return true;
 }
 
-static bool copy_path(char *dst, size_t dstsz, const char *value)
-{
-	return (value[0] == '/' || value[0] == '~') &&
-	       copy_value(dst, dstsz, value);
-}
-
+/* A secret template starts with "/", "~" or a variable ("${HOME}/…",
+ * "${USER}…"); whether it expands to an absolute path is known only for a
+ * given user, when the path is computed (DESIGN.md §2). */
 static bool set_secret(struct baro_config *cfg, const char *v)
 {
-	return copy_path(cfg->secret, sizeof(cfg->secret), v);
+	return (v[0] == '/' || v[0] == '~' || strncmp(v, "${", 2) == 0) &&
+	       copy_value(cfg->secret, sizeof(cfg->secret), v);
 }
 
 static bool set_keyfile(struct baro_config *cfg, const char *v)
@@ -83,6 +81,7 @@ static const struct flag_option {
 	FLAG(debug),
 	FLAG(no_log_info),
 	FLAG(silent),
+	FLAG(nodelay),
 };
 
 static bool set_flag(struct baro_config *cfg, const char *name)
@@ -187,20 +186,21 @@ static const struct baro_file_rules conf_rules = {
 	.single_link = false,
 };
 
-static bool read_conf_file(struct baro_config *cfg, const struct baro_log *lg)
+enum baro_config_err baro_config_read_file(struct baro_config *cfg,
+					   const char *path, bool must_exist,
+					   const struct baro_log *lg)
 {
-	struct baro_file f = { .dirfd = -1, .fd = -1, .lockfd = -1 };
+	struct baro_file f;
 	enum baro_io_err io;
 	char *line, *next;
 	bool ok = true;
 
-	io = baro_file_open(&f, cfg->conf, &conf_rules, false);
-	if (io == BARO_IO_MISSING && !cfg->conf_named)
+	baro_file_init(&f);
+	io = baro_file_open(&f, path, &conf_rules, false);
+	if (io == BARO_IO_MISSING && !must_exist)
 		goto out;
 	if (io != BARO_IO_OK) {
-		errno = f.saved_errno;
-		baro_log(lg, LOG_ERR, "Failed to read conf file \"%s\"[%s]",
-			 cfg->conf,
+		baro_log(lg, LOG_ERR, "Failed to read conf file \"%s\"[%s]", path,
 			 io == BARO_IO_PERM ? f.why : strerror(f.saved_errno));
 		ok = false;
 		goto out;
@@ -213,7 +213,7 @@ static bool read_conf_file(struct baro_config *cfg, const struct baro_log *lg)
 	}
 out:
 	baro_file_close(&f);
-	return ok;
+	return ok ? BARO_CONFIG_OK : BARO_CONFIG_BAD;
 }
 
 static bool find_conf_arg(struct baro_config *cfg, int argc,
@@ -247,21 +247,9 @@ static bool check_combination(const struct baro_config *cfg,
 	return true;
 }
 
-enum baro_config_err baro_config_load(struct baro_config *cfg, int argc,
-				      const char **argv,
-				      const struct baro_log *lg)
+enum baro_config_err baro_config_finish(const struct baro_config *cfg,
+					const struct baro_log *lg)
 {
-	int i;
-
-	baro_config_defaults(cfg);
-	if (!find_conf_arg(cfg, argc, argv, lg) || !read_conf_file(cfg, lg))
-		return BARO_CONFIG_BAD;
-	for (i = 0; i < argc; i++) {
-		if (strncmp(argv[i], "conf=", 5) == 0)
-			continue;
-		if (!baro_config_set(cfg, argv[i], lg))
-			return BARO_CONFIG_BAD;
-	}
 	if (!check_combination(cfg, lg))
 		return BARO_CONFIG_BAD;
 	if (cfg->secret[0] == '\0') {
@@ -273,4 +261,24 @@ enum baro_config_err baro_config_load(struct baro_config *cfg, int argc,
 		return BARO_CONFIG_NO_ENCRYPT;
 	}
 	return BARO_CONFIG_OK;
+}
+
+enum baro_config_err baro_config_load(struct baro_config *cfg, int argc,
+				      const char **argv,
+				      const struct baro_log *lg)
+{
+	int i;
+
+	baro_config_defaults(cfg);
+	if (!find_conf_arg(cfg, argc, argv, lg) ||
+	    baro_config_read_file(cfg, cfg->conf, cfg->conf_named, lg) !=
+		    BARO_CONFIG_OK)
+		return BARO_CONFIG_BAD;
+	for (i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "conf=", 5) == 0)
+			continue;
+		if (!baro_config_set(cfg, argv[i], lg))
+			return BARO_CONFIG_BAD;
+	}
+	return baro_config_finish(cfg, lg);
 }

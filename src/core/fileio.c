@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +23,7 @@ const struct baro_file_rules baro_secret_rules = {
 	.max_size = BARO_FILE_MAX,
 	.allow_empty = false,
 	.single_link = true,
+	.private_dir = true,
 };
 
 static const struct baro_file_rules lock_rules = {
@@ -273,7 +276,46 @@ static enum baro_io_err open_checked(struct baro_file *f,
 	if (f->st.st_size < 0 || (size_t)f->st.st_size > rules->max_size ||
 	    (f->st.st_size == 0 && !rules->allow_empty))
 		return BARO_IO_SIZE;
-	return read_all(f);
+	return BARO_IO_OK;
+}
+
+/* The directory that will hold a lock file and temporary files: nobody
+ * but root may create names in it, so none can be planted (a sticky
+ * directory lets any user create one). */
+static enum baro_io_err check_private_dir(struct baro_file *f)
+{
+	struct stat st;
+
+	if (fstat(f->dirfd, &st) != 0)
+		return BARO_IO_OPEN;
+	if ((st.st_mode & 022) == 0)
+		return BARO_IO_OK;
+	f->why = "the directory holding it is writable by group or other";
+	return BARO_IO_PERM;
+}
+
+static bool same_file(int dirfd, const char *base, const struct stat *st)
+{
+	struct stat now;
+
+	return fstatat(dirfd, base, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       now.st_dev == st->st_dev && now.st_ino == st->st_ino;
+}
+
+/* The lock is taken only once the file has passed every check, so that
+ * nothing is created beside a path that is refused; a file replaced
+ * between the check and the lock is opened and checked again. */
+static enum baro_io_err lock_checked(struct baro_file *f,
+				     const struct baro_file_rules *rules)
+{
+	enum baro_io_err e;
+
+	e = baro_lock_at(f->dirfd, f->base, &f->lockfd);
+	if (e != BARO_IO_OK || same_file(f->dirfd, f->base, &f->st))
+		return e;
+	close(f->fd);
+	f->fd = -1;
+	return open_checked(f, rules);
 }
 
 enum baro_io_err baro_file_open(struct baro_file *f, const char *path,
@@ -283,14 +325,14 @@ enum baro_io_err baro_file_open(struct baro_file *f, const char *path,
 
 	e = baro_open_parent(path, &f->dirfd, f->base, sizeof(f->base),
 			     &f->why);
-	/* No lock file is created beside a secret that does not exist. */
-	if (e == BARO_IO_OK && lock &&
-	    fstatat(f->dirfd, f->base, &f->st, AT_SYMLINK_NOFOLLOW) != 0)
-		e = errno == ENOENT ? BARO_IO_MISSING : BARO_IO_OPEN;
-	if (e == BARO_IO_OK && lock)
-		e = baro_lock_at(f->dirfd, f->base, &f->lockfd);
+	if (e == BARO_IO_OK && rules->private_dir)
+		e = check_private_dir(f);
 	if (e == BARO_IO_OK)
 		e = open_checked(f, rules);
+	if (e == BARO_IO_OK && lock)
+		e = lock_checked(f, rules);
+	if (e == BARO_IO_OK)
+		e = read_all(f);
 	if (e != BARO_IO_OK)
 		f->saved_errno = errno;
 	return e;
@@ -364,6 +406,59 @@ struct tmp_file {
 	int fd;
 };
 
+/* The caller of a setuid program chooses its file size limit and whether
+ * SIGXFSZ kills it or is ignored. The write must not depend on either
+ * (DESIGN.md §3): lift the limit and hold SIGXFSZ off for the write. */
+struct write_guard {
+	struct rlimit fsize;
+	struct sigaction xfsz;
+	bool limit_saved;
+	bool signal_saved;
+};
+
+static void guard_write(struct write_guard *g)
+{
+	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
+	struct sigaction ign;
+
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	g->signal_saved = sigaction(SIGXFSZ, &ign, &g->xfsz) == 0;
+	g->limit_saved = getrlimit(RLIMIT_FSIZE, &g->fsize) == 0;
+	if (g->limit_saved && g->fsize.rlim_cur != RLIM_INFINITY &&
+	    setrlimit(RLIMIT_FSIZE, &unlimited) != 0) {
+		/* Without the privilege to raise the hard limit, the soft one
+		 * can still go up to it. */
+		unlimited.rlim_cur = unlimited.rlim_max = g->fsize.rlim_max;
+		(void)setrlimit(RLIMIT_FSIZE, &unlimited);
+	}
+}
+
+static void unguard_write(const struct write_guard *g)
+{
+	int saved = errno;
+
+	if (g->limit_saved)
+		(void)setrlimit(RLIMIT_FSIZE, &g->fsize);
+	if (g->signal_saved)
+		(void)sigaction(SIGXFSZ, &g->xfsz, NULL);
+	errno = saved;
+}
+
+static bool write_sync(int fd, uid_t uid, gid_t gid, const char *data,
+		       size_t len)
+{
+	struct write_guard g;
+	bool ok;
+
+	guard_write(&g);
+	ok = fchown(fd, uid, gid) == 0 && write_all(fd, data, len) &&
+	     fsync(fd) == 0;
+	unguard_write(&g);
+	return ok;
+}
+
 static enum baro_io_err write_tmp(int dirfd, const char *base,
 				  const char *data, size_t len, uid_t uid,
 				  gid_t gid, struct tmp_file *t)
@@ -374,8 +469,7 @@ static enum baro_io_err write_tmp(int dirfd, const char *base,
 	t->fd = open_tmp(dirfd, base, t->name, sizeof(t->name));
 	if (t->fd < 0)
 		return BARO_IO_TMP_OPEN;
-	ok = fchown(t->fd, uid, gid) == 0 && write_all(t->fd, data, len) &&
-	     fsync(t->fd) == 0;
+	ok = write_sync(t->fd, uid, gid, data, len);
 	saved = errno;
 	/* close() releases the descriptor even when it fails: never twice. */
 	if (close(t->fd) != 0 && ok) {
@@ -466,4 +560,71 @@ void baro_file_close(struct baro_file *f)
 	if (f->dirfd >= 0)
 		close(f->dirfd);
 	f->fd = f->lockfd = f->dirfd = -1;
+}
+
+static enum baro_io_err open_user_dir(struct baro_file *f, const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t n;
+
+	if (path[0] != '/' || slash == NULL || slash[1] == '\0' ||
+	    strlen(slash + 1) >= sizeof(f->base)) {
+		errno = EINVAL;
+		return BARO_IO_OPEN;
+	}
+	n = slash == path ? 1 : (size_t)(slash - path);
+	if (n >= sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return BARO_IO_OPEN;
+	}
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	memcpy(f->base, slash + 1, strlen(slash + 1) + 1);
+	f->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return f->dirfd >= 0 ? BARO_IO_OK : open_err(errno);
+}
+
+static const char *check_owned(const struct stat *st, uid_t uid,
+			       const struct baro_file_rules *rules)
+{
+	if (!S_ISREG(st->st_mode))
+		return "not a regular file";
+	if (st->st_uid != uid && st->st_uid != 0)
+		return "not owned by the user or root";
+	if ((st->st_mode & rules->forbidden_mode) != 0)
+		return "group or other permission bits are set";
+	if (rules->single_link && st->st_nlink != 1)
+		return "more than one hard link";
+	return NULL;
+}
+
+enum baro_io_err baro_file_open_owned(struct baro_file *f, const char *path,
+				      uid_t uid,
+				      const struct baro_file_rules *rules)
+{
+	enum baro_io_err e = open_user_dir(f, path);
+
+	if (e == BARO_IO_OK) {
+		f->fd = openat(f->dirfd, f->base,
+			       O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
+				       O_NOCTTY);
+		if (f->fd < 0)
+			e = open_err(errno);
+	}
+	if (e == BARO_IO_OK && fstat(f->fd, &f->st) != 0)
+		e = BARO_IO_OPEN;
+	if (e == BARO_IO_OK) {
+		f->why = check_owned(&f->st, uid, rules);
+		if (f->why != NULL)
+			e = BARO_IO_PERM;
+	}
+	if (e == BARO_IO_OK &&
+	    (f->st.st_size <= 0 || (size_t)f->st.st_size > rules->max_size))
+		e = BARO_IO_SIZE;
+	if (e == BARO_IO_OK)
+		e = read_all(f);
+	if (e != BARO_IO_OK)
+		f->saved_errno = errno;
+	return e;
 }

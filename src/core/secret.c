@@ -12,7 +12,6 @@
 #include "baro/util.h"
 
 #define MAX_TOKENS (BARO_RATE_COUNT_MAX + 3)
-#define TIMESTAMP_MAX ((int64_t)1 << 40) /* year ~36800: rejects garbage */
 
 struct tokens {
 	const char *v[MAX_TOKENS];
@@ -104,7 +103,7 @@ static enum baro_parse_err opt_rate_limit(struct baro_secret *s,
 	if (t->n - 3 > count)
 		return BARO_PARSE_BAD_TIMESTAMPS;
 	for (i = 3; i < t->n; i++)
-		if (!baro_parse_int64(t->v[i], 0, TIMESTAMP_MAX,
+		if (!baro_parse_int64(t->v[i], 0, BARO_TIME_MAX,
 				      &s->rate_ts[i - 3]))
 			return BARO_PARSE_BAD_TIMESTAMPS;
 	s->has_rate_limit = true;
@@ -122,7 +121,7 @@ static enum baro_parse_err opt_disallow_reuse(struct baro_secret *s,
 	if (t->n - 1 > BARO_WINDOW_MAX)
 		return BARO_PARSE_INVALID;
 	for (i = 1; i < t->n; i++)
-		if (!baro_parse_int64(t->v[i], 0, TIMESTAMP_MAX,
+		if (!baro_parse_int64(t->v[i], 0, BARO_TIME_MAX,
 				      &s->used[i - 1]))
 			return BARO_PARSE_INVALID;
 	s->disallow_reuse = true;

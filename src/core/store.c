@@ -2,10 +2,15 @@
 #include "baro/store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
+
+#include "baro/base32.h"
+#include "baro/seal.h"
 
 void baro_store_init(struct baro_store *st, const char *path)
 {
@@ -81,11 +86,9 @@ enum baro_store_err baro_store_load(struct baro_store *st, bool lock,
 	enum baro_io_err e;
 
 	e = baro_file_open(&st->file, st->path, &baro_secret_rules, lock);
-	if (e == BARO_IO_MISSING)
-		return BARO_STORE_MISSING;
 	if (e != BARO_IO_OK) {
 		log_open_error(st, e, lg);
-		return BARO_STORE_FILE;
+		return e == BARO_IO_MISSING ? BARO_STORE_MISSING : BARO_STORE_FILE;
 	}
 	st->parse = baro_secret_parse(st->file.data, st->file.len, &st->secret);
 	if (st->parse != BARO_PARSE_OK) {
@@ -134,7 +137,13 @@ bool baro_store_save(struct baro_store *st, const struct baro_log *lg)
 			 st->path);
 		return false;
 	}
-	e = baro_file_replace(&st->file, buf, len);
+	/* Never write what the reader refuses: the old file stays. */
+	if (len > baro_secret_rules.max_size) {
+		st->file.saved_errno = EFBIG;
+		e = BARO_IO_UPDATE;
+	} else {
+		e = baro_file_replace(&st->file, buf, len);
+	}
 	OPENSSL_cleanse(buf, len);
 	free(buf);
 	if (e != BARO_IO_OK) {
@@ -148,4 +157,77 @@ void baro_store_close(struct baro_store *st)
 {
 	baro_file_close(&st->file);
 	baro_secret_wipe(&st->secret);
+}
+
+bool baro_store_missing(const char *path)
+{
+	char base[256];
+	const char *why = NULL;
+	struct stat st;
+	int dirfd = -1;
+	bool missing;
+	enum baro_io_err e;
+
+	e = baro_open_parent(path, &dirfd, base, sizeof(base), &why);
+	missing = e == BARO_IO_MISSING ||
+		  (e == BARO_IO_OK &&
+		   fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) != 0 &&
+		   errno == ENOENT);
+	if (dirfd >= 0)
+		close(dirfd);
+	return missing;
+}
+
+static const char *unseal_key(const struct baro_secret *s,
+			      const char *keyfile, const char *user,
+			      uint8_t *key, size_t keysz, size_t *keylen,
+			      const struct baro_log *lg)
+{
+	uint8_t hostkey[BARO_HOSTKEY_LEN];
+	enum baro_seal_err e;
+
+	if (!baro_hostkey_load(keyfile, hostkey, lg))
+		return "host key unavailable";
+	e = baro_unseal(hostkey, user, s->secure_key, key, keysz, keylen);
+	OPENSSL_cleanse(hostkey, sizeof(hostkey));
+	return e == BARO_SEAL_OK ? NULL : baro_seal_strerror(e);
+}
+
+const char *baro_store_key_problem(const struct baro_secret *s, bool encrypt,
+				   const char *keyfile, const char *user,
+				   uint8_t *key, size_t keysz, size_t *keylen,
+				   const struct baro_log *lg)
+{
+	const char *why = NULL;
+
+	*keylen = 0;
+	if (!encrypt && baro_secret_is_sealed(s))
+		why = "sealed key but encrypt=no";
+	else if (!encrypt &&
+		 !baro_base32_decode(s->secure_key, key, keysz, keylen))
+		why = "invalid base32";
+	else if (encrypt && !baro_secret_is_sealed(s))
+		why = "plain key but encrypt=yes";
+	else if (encrypt)
+		why = unseal_key(s, keyfile, user, key, keysz, keylen, lg);
+	if (why == NULL && *keylen < BARO_KEY_MIN)
+		why = "key too short";
+	if (why != NULL) {
+		OPENSSL_cleanse(key, keysz);
+		*keylen = 0;
+	}
+	return why;
+}
+
+bool baro_store_key(const struct baro_store *st, bool encrypt,
+		    const char *keyfile, const char *user, uint8_t *key,
+		    size_t keysz, size_t *keylen, const struct baro_log *lg)
+{
+	const char *why;
+
+	why = baro_store_key_problem(&st->secret, encrypt, keyfile, user, key,
+				     keysz, keylen, lg);
+	if (why != NULL)
+		baro_log(lg, LOG_ERR, "Can't find SECURE_KEY[%s]", why);
+	return why == NULL;
 }

@@ -140,6 +140,7 @@ static enum baro_result check_totp(struct baro_secret *s, const uint8_t *key,
 		return BARO_ERROR;
 	if (m == 0)
 		return BARO_WRONG;
+	v->offset = matched - baro_totp_counter(now, s->cycle_time);
 	if (s->disallow_reuse) {
 		if (cycle_used(s, matched)) {
 			v->retry_secs = seconds_to_next_cycle(s, now);

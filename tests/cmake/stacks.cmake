@@ -5,7 +5,7 @@
 # otherwise). Each takes seconds, but they share /dev/log and /run/sshd:
 # one at a time (RESOURCE_LOCK here; a flock across concurrent ctest runs,
 # waited for up to 100 s, hence the time-out).
-foreach(t sshd sudo su login faillock forward_pass fail2ban)
+foreach(t sshd sudo su su_limits login faillock forward_pass fail2ban)
   add_test(NAME test_stack_${t}
            COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/stacks/test_stack_${t}.sh
                    $<TARGET_FILE:pam_baro_auth>)

@@ -31,7 +31,7 @@ while IFS= read -r fmt; do
 		echo "undocumented audit line: $fmt"
 		missing=$((missing + 1))
 	}
-done < <(grep -hoP '^\s*\[AUDIT_[A-Z_]+\] = "\K[^"]+' "$src"/src/module/*.c)
+done < <(grep -hoP '^\s*\[BARO_AUDIT_[A-Z_]+\] = "\K[^"]+' "$src"/src/core/audit.c)
 
 if [ "$missing" -ne 0 ]; then
 	echo "$missing message(s) missing from docs/TROUBLESHOOTING.md"

@@ -10,8 +10,8 @@
  *       calls whose path argument contains TEXT count.
  *   BARO_FAULT_REPORT=PATH  write "CALL=COUNT ..." (every call made),
  *       "hit=0|1" and one "violation: ..." line per broken open rule. */
-/* The target renames the module's entry point (see hardening.cmake);
- * the exported one is defined here. */
+/* The target renames the module's entry point
+ * (tests/fault/CMakeLists.txt); the exported one is defined here. */
 #undef pam_sm_authenticate
 
 #include <errno.h>
@@ -83,8 +83,8 @@ static int parse_call(const char *s, size_t n)
 
 static bool is_allocation(int call)
 {
-	return call == FC_MALLOC || call == FC_CALLOC || call == FC_STRDUP ||
-	       call == FC_STRNDUP || call == FC_CIPHER_CTX_NEW;
+	return call == FC_malloc || call == FC_calloc || call == FC_strdup ||
+	       call == FC_strndup || call == FC_EVP_CIPHER_CTX_new;
 }
 
 /* A malformed BARO_FAULT aborts: a test must not pass by injecting

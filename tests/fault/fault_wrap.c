@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The -Wl,--wrap side of fault injection: every call of the core and the
- * module that can fail goes through fault_decide() first. Link with
- * FAULT_WRAP_LINK_OPTIONS (tests/cmake/hardening.cmake) or the list in
- * tests/fuzz/CMakeLists.txt. Every open is also checked for O_CLOEXEC and,
- * below "/", O_NOFOLLOW. */
+ * module that can fail goes through fault_decide() first. The targets
+ * that link it are linked with -Wl,--wrap for each name of
+ * BARO_FAULT_WRAPPED (tests/CMakeLists.txt). Every open is also checked
+ * for O_CLOEXEC and, below "/", O_NOFOLLOW. */
 #include "fault_wrap.h"
 
 #include <errno.h>
@@ -22,29 +22,9 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-const char *const fault_call_names[FC_COUNT] = {
-	[FC_MALLOC] = "malloc",
-	[FC_CALLOC] = "calloc",
-	[FC_STRDUP] = "strdup",
-	[FC_STRNDUP] = "strndup",
-	[FC_OPEN] = "open",
-	[FC_OPENAT] = "openat",
-	[FC_READ] = "read",
-	[FC_WRITE] = "write",
-	[FC_CLOSE] = "close",
-	[FC_FSYNC] = "fsync",
-	[FC_FSTAT] = "fstat",
-	[FC_FSTATAT] = "fstatat",
-	[FC_RENAMEAT2] = "renameat2",
-	[FC_FLOCK] = "flock",
-	[FC_FCHOWN] = "fchown",
-	[FC_GETRANDOM] = "getrandom",
-	[FC_GETPWNAM_R] = "getpwnam_r",
-	[FC_GETGROUPLIST] = "getgrouplist",
-	[FC_GETGRNAM_R] = "getgrnam_r",
-	[FC_HMAC] = "HMAC",
-	[FC_CIPHER_CTX_NEW] = "EVP_CIPHER_CTX_new",
-};
+#define FAULT_CALL_NAME(name) [FC_##name] = #name,
+const char *const fault_call_names[FC_COUNT] = { FAULT_CALLS(FAULT_CALL_NAME) };
+#undef FAULT_CALL_NAME
 
 #define WRAP(ret, name, ...)                   \
 	ret __real_##name(__VA_ARGS__);        \
@@ -90,25 +70,25 @@ WRAP(EVP_CIPHER_CTX *, EVP_CIPHER_CTX_new, void);
 
 void *__wrap_malloc(size_t n)
 {
-	FAIL_IF(FC_MALLOC, NULL, NULL);
+	FAIL_IF(FC_malloc, NULL, NULL);
 	return __real_malloc(n);
 }
 
 void *__wrap_calloc(size_t n, size_t size)
 {
-	FAIL_IF(FC_CALLOC, NULL, NULL);
+	FAIL_IF(FC_calloc, NULL, NULL);
 	return __real_calloc(n, size);
 }
 
 char *__wrap_strdup(const char *s)
 {
-	FAIL_IF(FC_STRDUP, NULL, NULL);
+	FAIL_IF(FC_strdup, NULL, NULL);
 	return __real_strdup(s);
 }
 
 char *__wrap_strndup(const char *s, size_t n)
 {
-	FAIL_IF(FC_STRNDUP, NULL, NULL);
+	FAIL_IF(FC_strndup, NULL, NULL);
 	return __real_strndup(s, n);
 }
 
@@ -135,8 +115,8 @@ int __wrap_open(const char *path, int flags, ...)
 	va_start(ap, flags);
 	mode = mode_arg(flags, ap);
 	va_end(ap);
-	check_open_flags(FC_OPEN, path, flags);
-	FAIL_IF(FC_OPEN, path, -1);
+	check_open_flags(FC_open, path, flags);
+	FAIL_IF(FC_open, path, -1);
 	return __real_open(path, flags, mode);
 }
 
@@ -148,8 +128,8 @@ int __wrap_openat(int dirfd, const char *path, int flags, ...)
 	va_start(ap, flags);
 	mode = mode_arg(flags, ap);
 	va_end(ap);
-	check_open_flags(FC_OPENAT, path, flags);
-	FAIL_IF(FC_OPENAT, path, -1);
+	check_open_flags(FC_openat, path, flags);
+	FAIL_IF(FC_openat, path, -1);
 	return __real_openat(dirfd, path, flags, mode);
 }
 
@@ -160,7 +140,7 @@ static size_t shorten(size_t n, const struct fault_action *a)
 
 ssize_t __wrap_read(int fd, void *buf, size_t n)
 {
-	struct fault_action a = fault_decide(FC_READ, NULL);
+	struct fault_action a = fault_decide(FC_read, NULL);
 
 	if (a.err != 0) {
 		errno = a.err;
@@ -171,7 +151,7 @@ ssize_t __wrap_read(int fd, void *buf, size_t n)
 
 ssize_t __wrap_write(int fd, const void *buf, size_t n)
 {
-	struct fault_action a = fault_decide(FC_WRITE, NULL);
+	struct fault_action a = fault_decide(FC_write, NULL);
 
 	if (a.err != 0) {
 		errno = a.err;
@@ -185,11 +165,11 @@ ssize_t __wrap_write(int fd, const void *buf, size_t n)
  * thread may own by then: EBADF here is such a double close. */
 int __wrap_close(int fd)
 {
-	struct fault_action a = fault_decide(FC_CLOSE, NULL);
+	struct fault_action a = fault_decide(FC_close, NULL);
 	int rc = __real_close(fd);
 
 	if (rc != 0 && errno == EBADF)
-		fault_violation(FC_CLOSE, "close of a descriptor not open", NULL);
+		fault_violation(FC_close, "close of a descriptor not open", NULL);
 	if (a.err != 0) {
 		errno = a.err;
 		return -1;
@@ -199,44 +179,44 @@ int __wrap_close(int fd)
 
 int __wrap_fsync(int fd)
 {
-	FAIL_IF(FC_FSYNC, NULL, -1);
+	FAIL_IF(FC_fsync, NULL, -1);
 	return __real_fsync(fd);
 }
 
 int __wrap_fstat(int fd, struct stat *st)
 {
-	FAIL_IF(FC_FSTAT, NULL, -1);
+	FAIL_IF(FC_fstat, NULL, -1);
 	return __real_fstat(fd, st);
 }
 
 int __wrap_fstatat(int dirfd, const char *path, struct stat *st, int flags)
 {
-	FAIL_IF(FC_FSTATAT, path, -1);
+	FAIL_IF(FC_fstatat, path, -1);
 	return __real_fstatat(dirfd, path, st, flags);
 }
 
 int __wrap_renameat2(int olddirfd, const char *oldpath, int newdirfd,
 		     const char *newpath, unsigned flags)
 {
-	FAIL_IF(FC_RENAMEAT2, newpath, -1);
+	FAIL_IF(FC_renameat2, newpath, -1);
 	return __real_renameat2(olddirfd, oldpath, newdirfd, newpath, flags);
 }
 
 int __wrap_flock(int fd, int op)
 {
-	FAIL_IF(FC_FLOCK, NULL, -1);
+	FAIL_IF(FC_flock, NULL, -1);
 	return __real_flock(fd, op);
 }
 
 int __wrap_fchown(int fd, uid_t uid, gid_t gid)
 {
-	FAIL_IF(FC_FCHOWN, NULL, -1);
+	FAIL_IF(FC_fchown, NULL, -1);
 	return __real_fchown(fd, uid, gid);
 }
 
 ssize_t __wrap_getrandom(void *buf, size_t n, unsigned flags)
 {
-	FAIL_IF(FC_GETRANDOM, NULL, -1);
+	FAIL_IF(FC_getrandom, NULL, -1);
 	return __real_getrandom(buf, n, flags);
 }
 
@@ -244,7 +224,7 @@ ssize_t __wrap_getrandom(void *buf, size_t n, unsigned flags)
 int __wrap_getpwnam_r(const char *name, struct passwd *pw, char *buf,
 		      size_t n, struct passwd **res)
 {
-	struct fault_action a = fault_decide(FC_GETPWNAM_R, name);
+	struct fault_action a = fault_decide(FC_getpwnam_r, name);
 
 	if (a.err != 0) {
 		*res = NULL;
@@ -257,7 +237,7 @@ int __wrap_getpwnam_r(const char *name, struct passwd *pw, char *buf,
 int __wrap_getgrouplist(const char *user, gid_t group, gid_t *groups,
 			int *ngroups)
 {
-	struct fault_action a = fault_decide(FC_GETGROUPLIST, user);
+	struct fault_action a = fault_decide(FC_getgrouplist, user);
 
 	if (a.err != 0) {
 		*ngroups += 1;
@@ -269,7 +249,7 @@ int __wrap_getgrouplist(const char *user, gid_t group, gid_t *groups,
 int __wrap_getgrnam_r(const char *name, struct group *gr, char *buf,
 		      size_t n, struct group **res)
 {
-	struct fault_action a = fault_decide(FC_GETGRNAM_R, name);
+	struct fault_action a = fault_decide(FC_getgrnam_r, name);
 
 	if (a.err != 0) {
 		*res = NULL;
@@ -288,6 +268,6 @@ unsigned char *__wrap_HMAC(const EVP_MD *md, const void *key, int keylen,
 
 EVP_CIPHER_CTX *__wrap_EVP_CIPHER_CTX_new(void)
 {
-	FAIL_IF(FC_CIPHER_CTX_NEW, NULL, NULL);
+	FAIL_IF(FC_EVP_CIPHER_CTX_new, NULL, NULL);
 	return __real_EVP_CIPHER_CTX_new();
 }

@@ -12,30 +12,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum fault_call {
-	FC_MALLOC,
-	FC_CALLOC,
-	FC_STRDUP,
-	FC_STRNDUP,
-	FC_OPEN,
-	FC_OPENAT,
-	FC_READ,
-	FC_WRITE,
-	FC_CLOSE,
-	FC_FSYNC,
-	FC_FSTAT,
-	FC_FSTATAT,
-	FC_RENAMEAT2,
-	FC_FLOCK,
-	FC_FCHOWN,
-	FC_GETRANDOM,
-	FC_GETPWNAM_R,
-	FC_GETGROUPLIST,
-	FC_GETGRNAM_R,
-	FC_HMAC,
-	FC_CIPHER_CTX_NEW,
-	FC_COUNT
-};
+#include "fault_calls.h"
+
+/* FC_malloc, FC_open, ...: one per name of BARO_FAULT_WRAPPED
+ * (tests/CMakeLists.txt, the one list; fault_calls.h is generated from it
+ * and each name must have its __wrap_ in fault_wrap.c). */
+#define FAULT_CALL_ENUM(name) FC_##name,
+enum fault_call { FAULT_CALLS(FAULT_CALL_ENUM) FC_COUNT };
+#undef FAULT_CALL_ENUM
 
 /* "malloc", "openat", ...: the names the fault module's BARO_FAULT uses. */
 extern const char *const fault_call_names[FC_COUNT];

@@ -72,7 +72,7 @@ static void version(long i, char *out, size_t n)
 			  "DISALLOW_REUSE %lld %lld\nRATE_LIMIT 5 60 %lld %lld\n",
 			  CYCLE0 + i - 1, CYCLE0 + i, (long long)now_of(i - 1),
 			  (long long)now_of(i));
-	pt_format(out, n, "SECURE_KEY %s\nCYCLE_TIME 30\n%s", PT_KEY_B32, state);
+	pt_secret_text(out, n, state);
 }
 
 /* The right code at login i, from the core's HOTP (no oathtool process

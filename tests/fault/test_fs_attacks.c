@@ -8,7 +8,6 @@
  * leaves a descriptor open in the process that called libpam. */
 #include <errno.h>
 #include <fcntl.h>
-#include <dirent.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,7 +29,6 @@
 
 #define T0 1700000000LL
 #define SKIP_NOBODY "skip : nobody : ALL : ALL\n"
-#define LINE_MAX_ (PATH_MAX + 160)
 
 struct ctx {
 	struct pt_env env;
@@ -61,26 +59,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct ctx *c = *state;
-
-	pt_teardown(&c->env);
-	return 0;
-}
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	assert_non_null(d);
-	while (readdir(d) != NULL)
-		n++;
-	closedir(d);
-	return n;
-}
-
 /* A login at t typing the right code (r is reset); no descriptor may
  * stay open. */
 static int login_at(struct ctx *c, int64_t t, struct pt_run *r)
@@ -94,29 +72,10 @@ static int login_at(struct ctx *c, int64_t t, struct pt_run *r)
 	r->responses[0] = code;
 	pt_set_now(t);
 	pt_log_clear();
-	before = count_fds();
+	before = pt_count_fds();
 	pt_login(&c->env, r);
-	assert_int_equal(count_fds(), before);
+	assert_int_equal(pt_count_fds(), before);
 	return r->rc;
-}
-
-static void assert_log(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-static void assert_log(const char *fmt, ...)
-{
-	char line[LINE_MAX_];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	assert_true(n > 0 && (size_t)n < sizeof(line));
-	if (!pt_log_has(line)) {
-		pt_log_dump();
-		fail_msg("missing log line: %s", line);
-	}
 }
 
 static void use_acl(const struct ctx *c)
@@ -163,9 +122,9 @@ static void assert_acl_refused(struct ctx *c, enum plant what)
 	assert_int_equal(login_at(c, T0, &r), PAM_AUTHINFO_UNAVAIL);
 	alarm(0);
 	assert_int_equal(r.n_prompts, 0);
-	assert_log("ACL file \"%s\" must only be accessible by user id root",
-		   c->acl);
-	assert_false(pt_log_contains("session opened"));
+	pt_assert_log("ACL file \"%s\" must only be accessible by user id root",
+		      c->acl);
+	assert_false(pt_log_contains("code accepted"));
 }
 
 static void acl_symlink_is_refused_not_followed(void **state)
@@ -229,9 +188,10 @@ static void assert_key_refused(struct ctx *c, enum plant what)
 	alarm(10);
 	assert_int_equal(login_at(c, T0 + 30, &r), PAM_AUTHINFO_UNAVAIL);
 	alarm(0);
-	assert_log("Host key file \"%s\" must only be accessible by root", c->key);
-	assert_log("Can't find SECURE_KEY[host key unavailable]");
-	assert_false(pt_log_contains("session opened"));
+	pt_assert_log("Host key file \"%s\" must only be accessible by root",
+		      c->key);
+	pt_assert_log("Can't find SECURE_KEY[host key unavailable]");
+	assert_false(pt_log_contains("code accepted"));
 }
 
 static void host_key_symlink_is_refused_not_followed(void **state)
@@ -280,7 +240,8 @@ static void secret_directory_swapped_for_symlink_is_refused(void **state)
 	pt_format(file, sizeof(file), "%s/.baro_auth", real);
 	before = pt_read(file);
 	assert_int_equal(login_at(c, T0 + 30, &r), PAM_AUTHINFO_UNAVAIL);
-	assert_log("Secret file %s must only be accessible by root", c->secret);
+	pt_assert_log("Secret file %s must only be accessible by root",
+		      c->secret);
 	after = pt_read(file);
 	assert_non_null(before);
 	assert_non_null(after);
@@ -303,8 +264,8 @@ static void acl_directory_swapped_for_symlink_is_refused(void **state)
 	swap_for_symlink(c->etc, real, sizeof(real));
 	assert_int_equal(login_at(c, T0 + 30, &r), PAM_AUTHINFO_UNAVAIL);
 	assert_int_equal(r.n_prompts, 0);
-	assert_log("ACL file \"%s\" must only be accessible by user id root",
-		   c->acl);
+	pt_assert_log("ACL file \"%s\" must only be accessible by user id root",
+		      c->acl);
 }
 
 static void host_key_directory_swapped_for_symlink_is_refused(void **state)
@@ -319,7 +280,8 @@ static void host_key_directory_swapped_for_symlink_is_refused(void **state)
 	assert_int_equal(login_at(c, T0, &r), PAM_SUCCESS);
 	swap_for_symlink(c->etc, real, sizeof(real));
 	assert_int_equal(login_at(c, T0 + 30, &r), PAM_AUTHINFO_UNAVAIL);
-	assert_log("Host key file \"%s\" must only be accessible by root", c->key);
+	pt_assert_log("Host key file \"%s\" must only be accessible by root",
+		      c->key);
 }
 
 /* --- descriptors --- */
@@ -355,7 +317,7 @@ static void no_login_outcome_leaves_a_descriptor_open(void **state)
 	assert_key_refused(c, SYMLINK);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, pt_teardown_state)
 
 int main(void)
 {

@@ -50,6 +50,7 @@
 #include <openssl/crypto.h>
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
+#include <security/pam_modutil.h>
 
 #include "../fault/fault_wrap.h"
 #include "baro/base32.h"
@@ -82,6 +83,8 @@ struct run {
 	bool armed;
 	char *item_authtok; /* what the module set as PAM_AUTHTOK */
 	int n_prompts;
+	unsigned delay_usec; /* pam_fail_delay() */
+	const void *accepted; /* pam_set_data() */
 };
 
 static struct run R;
@@ -104,7 +107,7 @@ struct fault_action fault_decide(enum fault_call c, const char *name)
 	b = R.tape[R.tape_pos++];
 	if (b == 0)
 		return a;
-	if ((c == FC_READ || c == FC_WRITE) && (b & 0x80)) {
+	if ((c == FC_read || c == FC_write) && (b & 0x80)) {
 		a.short_len = (size_t)(b % 64) + 1;
 		return a;
 	}
@@ -186,6 +189,47 @@ FZ_EXPORT int pam_set_item(pam_handle_t *pamh, int type, const void *item)
 		baro_free_secret(R.item_authtok);
 	R.item_authtok = item != NULL ? __real_strdup(item) : NULL;
 	return PAM_SUCCESS;
+}
+
+/* libpam's NSS helpers keep their buffers in the handle; here the
+ * plain calls do (the fuzzer's handle is not libpam's). */
+FZ_EXPORT struct passwd *pam_modutil_getpwnam(pam_handle_t *pamh,
+					      const char *user)
+{
+	(void)pamh;
+	return getpwnam(user);
+}
+
+FZ_EXPORT struct passwd *pam_modutil_getpwuid(pam_handle_t *pamh, uid_t uid)
+{
+	(void)pamh;
+	return getpwuid(uid);
+}
+
+FZ_EXPORT int pam_fail_delay(pam_handle_t *pamh, unsigned int usec)
+{
+	(void)pamh;
+	R.delay_usec = usec;
+	return PAM_SUCCESS;
+}
+
+FZ_EXPORT int pam_set_data(pam_handle_t *pamh, const char *name, void *data,
+			   void (*cleanup)(pam_handle_t *, void *, int))
+{
+	(void)pamh;
+	(void)name;
+	(void)cleanup;
+	R.accepted = data;
+	return PAM_SUCCESS;
+}
+
+FZ_EXPORT int pam_get_data(const pam_handle_t *pamh, const char *name,
+			   const void **data)
+{
+	(void)pamh;
+	(void)name;
+	*data = R.accepted;
+	return R.accepted != NULL ? PAM_SUCCESS : PAM_NO_MODULE_DATA;
 }
 
 FZ_EXPORT const char *pam_getenv(pam_handle_t *pamh, const char *name)
@@ -376,7 +420,7 @@ static void check_result(int rc, const char *old, size_t oldlen,
 		FZ_CHECK(parsed && !(R.files & F_UNSAFE) && user_known());
 		FZ_CHECK(!rate_limit_reached(&before));
 		FZ_CHECK(typed_a_right_code(&before));
-		FZ_CHECK(fz_log_contains("session opened for user"));
+		FZ_CHECK(fz_log_contains("code accepted for user"));
 	}
 	/* The file: the old bytes, or a whole new version. */
 	if (R.files & F_SECRET) {
@@ -389,7 +433,7 @@ static void check_result(int rc, const char *old, size_t oldlen,
 		FZ_CHECK(stat(path, &st) == 0);
 		if (rc == PAM_SUCCESS &&
 		    (before.has_rate_limit || before.disallow_reuse ||
-		     fz_log_contains("emergency authentication key : session opened")))
+		     fz_log_contains("emergency authentication key : verification code accepted")))
 			FZ_CHECK(st.st_ino != old_st->st_ino);
 	}
 	FZ_CHECK(no_temporary_left());
@@ -526,6 +570,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				 argc, argv);
 	R.armed = false;
 	FZ_CHECK(fz_count_fds() == fds);
+	/* Every failure is answered after the fail delay, unless asked not
+	 * to (nodelay on the line or in the conf file). */
+	if (rc != PAM_SUCCESS && rc != PAM_IGNORE &&
+	    strstr(R.args != NULL ? R.args : "", "nodelay") == NULL &&
+	    strstr(R.conf != NULL ? R.conf : "", "nodelay") == NULL)
+		FZ_CHECK(R.delay_usec == 2000000);
 	check_result(rc, R.secret, strlen(R.secret), &old_st,
 		     effective_nullok(argc, argv));
 	FZ_CHECK(pam_sm_setcred(fz_pamh, 0, argc, argv) == PAM_SUCCESS);

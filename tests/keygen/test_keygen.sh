@@ -77,13 +77,18 @@ ecode=$(sed -n '/^Emergency codes/{n;s/^ *//;p;q}' "$W/out-force")
 check "emergency code works" login "$ecode"
 check "emergency code works only once" refused $ecode
 
-# 6. reset clears the state.
+# 6. reset clears what locks the user out (the RATE_LIMIT attempts), as
+# faillock --reset does, and keeps the DISALLOW_REUSE history.
 export BARO_TEST_NOW=$((T + 300))
-login "$(code_at SHA1 "$key" 6 $((T + 300)))"
+c300=$(code_at SHA1 "$key" 6 $((T + 300)))
+login "$c300"
 check "a login records state" grep -qE '^DISALLOW_REUSE [0-9]+' "$f"
-"$KG" reset -u "$U" -f "$f" >/dev/null
-check "reset clears DISALLOW_REUSE cycles" grep -qx 'DISALLOW_REUSE' "$f"
+check "a login records the attempt" grep -qE '^RATE_LIMIT 3 30 [0-9]+' "$f"
+"$KG" reset -u "$U" -f "$f" >"$W/out-reset"
 check "reset clears RATE_LIMIT timestamps" grep -qx 'RATE_LIMIT 3 30' "$f"
+check "reset keeps the DISALLOW_REUSE cycles" grep -qE '^DISALLOW_REUSE [0-9]+' "$f"
+check "reset says what it cleared and kept" grep -qF "$f: RATE_LIMIT attempts of $U cleared; the DISALLOW_REUSE history is kept" "$W/out-reset"
+check "after reset the used code is still refused" refused "$c300"
 
 # 7. rotate invalidates the old key and keeps the options.
 "$KG" rotate -u "$U" -f "$f" --qr none >"$W/out-rot"
@@ -94,18 +99,23 @@ check "rotate: new key logs in" login "$(code_at SHA1 "$new" 6 $((T + 600)))"
 check "rotate keeps the options" grep -qE '^RATE_LIMIT 3 30( |$)' "$f"
 
 # 8. check: a good host passes, each broken case fails with its message.
-check "check passes a good file" "$KG" check -u "$U" -f "$f"
+# check reads the conf file and a pam.d directory as the module would: a
+# private empty one here, and a conf file that says encrypt=no.
+mkdir -m 0755 "$W/pam-none"
+printf 'encrypt=no\n' > "$W/plain.conf"
+CK=(-c "$W/plain.conf" --pam-dir "$W/pam-none")
+check "check passes a good file" "$KG" check -u "$U" -f "$f" "${CK[@]}"
 chmod 0644 "$f"
-out=$("$KG" check -u "$U" -f "$f" 2>&1) && bad "check 0644 exits 1" || ok "check 0644 exits 1"
+out=$("$KG" check -u "$U" -f "$f" "${CK[@]}" 2>&1) && bad "check 0644 exits 1" || ok "check 0644 exits 1"
 check "check 0644 names the §7 message" grep -qF "Secret file $f must only be accessible by root" <<<"$out"
 chmod 0400 "$f"; chown 1:1 "$f"
-out=$("$KG" check -u "$U" -f "$f" 2>&1) && bad "check wrong owner exits 1" || ok "check wrong owner exits 1"
+out=$("$KG" check -u "$U" -f "$f" "${CK[@]}" 2>&1) && bad "check wrong owner exits 1" || ok "check wrong owner exits 1"
 chown 0:0 "$f"
 printf 'SECURE_KEY !!!\nCYCLE_TIME 30\n' > "$W/badc"; chmod 0400 "$W/badc"
-out=$("$KG" check -u "$U" -f "$W/badc" 2>&1) && bad "check bad contents exits 1" || ok "check bad contents exits 1"
+out=$("$KG" check -u "$U" -f "$W/badc" "${CK[@]}" 2>&1) && bad "check bad contents exits 1" || ok "check bad contents exits 1"
 check "check bad contents message" grep -qF "Invalid file contents in $W/badc" <<<"$out"
 printf 'secret=%s\nencrypt=no\nacl=%s/missing_acl\n' "$f" "$W" > "$W/acl.conf"
-out=$("$KG" check -u "$U" -c "$W/acl.conf" 2>&1) && bad "check missing ACL exits 1" || ok "check missing ACL exits 1"
+out=$("$KG" check -u "$U" -c "$W/acl.conf" --pam-dir "$W/pam-none" 2>&1) && bad "check missing ACL exits 1" || ok "check missing ACL exits 1"
 check "check missing ACL message" grep -qF "Failed to acl file read \"$W/missing_acl\"" <<<"$out"
 
 # check --all: every user with a file under the conf's template.
@@ -113,11 +123,11 @@ mkdir -m 0700 "$W/all"
 printf 'secret=%s/all/${USER}/.baro_auth\nencrypt=no\n' "$W" > "$W/all.conf"
 "$KG" create -u "$U" -c "$W/all.conf" --qr none >/dev/null
 "$KG" create -u root -c "$W/all.conf" --qr none >/dev/null
-out=$("$KG" check --all -c "$W/all.conf" 2>&1) && st=0 || st=$?
+out=$("$KG" check --all -c "$W/all.conf" --pam-dir "$W/pam-none" 2>&1) && st=0 || st=$?
 check "check --all passes good files" test "$st" -eq 0
 check "check --all counts both users" grep -q '^2 secret file(s) checked, 0 problem(s)$' <<<"$out"
 chmod 0644 "$W/all/root/.baro_auth"
-out=$("$KG" check --all -c "$W/all.conf" 2>&1) && st=0 || st=$?
+out=$("$KG" check --all -c "$W/all.conf" --pam-dir "$W/pam-none" 2>&1) && st=0 || st=$?
 check "check --all fails on one bad file" test "$st" -eq 1
 check "check --all names the bad file" grep -qF "Secret file $W/all/root/.baro_auth must only be accessible by root" <<<"$out"
 

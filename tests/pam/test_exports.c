@@ -23,6 +23,8 @@
 static const char *const entry_points[] = {
 	"pam_sm_authenticate",
 	"pam_sm_setcred",
+	"pam_sm_open_session",
+	"pam_sm_close_session",
 };
 
 static const char *const internal_names[] = {

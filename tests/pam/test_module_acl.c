@@ -42,14 +42,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct ctx *c = *state;
-
-	pt_teardown(&c->env);
-	return 0;
-}
-
 static void use_acl(struct ctx *c, const char *rules, mode_t mode)
 {
 	char args[2 * PATH_MAX + 64];
@@ -70,14 +62,6 @@ static int login(struct ctx *c, const char *user, const char *rhost,
 	r->responses[0] = c->code;
 	pt_log_clear();
 	return pt_login(&c->env, r);
-}
-
-static void assert_logged(const char *line)
-{
-	if (!pt_log_has(line)) {
-		pt_log_dump();
-		fail_msg("missing log line: %s", line);
-	}
 }
 
 static const char rules[] =
@@ -237,7 +221,7 @@ static void expect_acl_error(struct ctx *c, const char *line)
 	assert_int_equal(login(c, "alice", "10.1.2.3", &r),
 			 PAM_AUTHINFO_UNAVAIL);
 	assert_int_equal(r.n_prompts, 0);
-	assert_logged(line);
+	pt_assert_log("%s", line);
 }
 
 static void writable_acl_fails_closed(void **state)
@@ -386,5 +370,5 @@ int main(int argc, char **argv)
 	}
 	if (getenv("NSS_WRAPPER_PASSWD") == NULL)
 		return run_under_nss_wrapper(argv);
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, pt_teardown_state);
 }

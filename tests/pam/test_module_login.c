@@ -24,31 +24,15 @@ struct ctx {
 static int setup(void **state)
 {
 	static struct ctx c;
-	char dir[PATH_MAX];
 
-	pt_setup(&c.env);
-	pt_path(&c.env, "secrets", dir, sizeof(dir));
-	pt_mkdir(dir, 0700);
-	pt_path(&c.env, "secrets/.baro_auth", c.secret, sizeof(c.secret));
+	pt_setup_secret(&c.env, c.secret, sizeof(c.secret));
 	*state = &c;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct ctx *c = *state;
-
-	pt_teardown(&c->env);
 	return 0;
 }
 
 static void write_secret(struct ctx *c, const char *extra)
 {
-	char text[1024];
-
-	snprintf(text, sizeof(text), "SECURE_KEY %s\nCYCLE_TIME 30\n%s",
-		 PT_KEY_B32, extra);
-	pt_write(c->secret, text, 0400);
+	pt_write_secret(c->secret, extra);
 }
 
 static void use_module(struct ctx *c, const char *more)
@@ -93,7 +77,7 @@ static void login_succeeds_with_oathtool_code_for_every_hash_digits_cycle(
 				assert_int_equal(login_with(c, code),
 						 PAM_SUCCESS);
 				assert_true(pt_log_has(
-					"authentication key : session opened for user nobody by (local ip=0.0.0.0,Remote ip=0.0.0.0)"));
+					"authentication key : verification code accepted for user nobody by (local ip=0.0.0.0,Remote ip=0.0.0.0)"));
 				now += 1000;
 			}
 }
@@ -111,7 +95,7 @@ static void wrong_code_fails_with_auth_err_and_is_logged(void **state)
 	assert_int_equal(login_with(c, code), PAM_AUTH_ERR);
 	assert_true(pt_log_has("Invalid verification code"));
 	assert_true(pt_log_has(
-		"authentication key : User nobody authentication failed (local ip=0.0.0.0,Remote ip=0.0.0.0)"));
+		"authentication key : User nobody authentication failed by (local ip=0.0.0.0,Remote ip=0.0.0.0)"));
 }
 
 static void window_accepts_previous_and_next_cycle_only(void **state)
@@ -202,5 +186,5 @@ int main(void)
 		cmocka_unit_test(rate_limit_refuses_attempts_beyond_count),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, pt_teardown_state);
 }

@@ -84,14 +84,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct ctx *c = *state;
-
-	pt_teardown(&c->env);
-	return 0;
-}
-
 static void sibling(const struct ctx *c, const char *name, char *out,
 		    size_t n)
 {
@@ -141,10 +133,7 @@ static void assert_logged(const struct ctx *c, const char *tmpl)
 	char line[PATH_MAX * 2];
 
 	expand(c, tmpl, line, sizeof(line));
-	if (!pt_log_has(line)) {
-		pt_log_dump();
-		fail_msg("missing log line: %s", line);
-	}
+	pt_assert_log("%s", line);
 }
 
 static void assert_fails_closed(int rc)
@@ -212,7 +201,7 @@ MODE_HOOK(mode_0600, 0600)
 /* --- the error scenarios --- */
 
 #define NOT_ROOT_ONLY "Secret file PATH must only be accessible by root"
-#define FAILED "authentication key : User nobody authentication failed "
+#define FAILED "authentication key : User nobody authentication failed by "
 #define CONTENTS "Invalid file contents in PATH"
 
 static const struct scenario scenarios[] = {
@@ -456,7 +445,7 @@ static void every_error_scenario_fails_closed_and_leaks_nothing_under_debug(
 	size_t i;
 
 	for (i = 0; i < BARO_ARRAY_SIZE(scenarios); i++) {
-		teardown(state);
+		pt_teardown_state(state);
 		*state = NULL;
 		setup(state);
 		c = *state;
@@ -487,7 +476,7 @@ static void right_code_logs_session_opened_with_ssh_addresses(void **state)
 	struct pt_run r;
 
 	login_ok(c, &sc, &r);
-	assert_logged(c, "authentication key : session opened for user nobody by " SSH_IP);
+	assert_logged(c, "authentication key : verification code accepted for user nobody by " SSH_IP);
 }
 
 static void right_code_logs_session_opened_with_ipv6_addresses(void **state)
@@ -501,7 +490,7 @@ static void right_code_logs_session_opened_with_ipv6_addresses(void **state)
 	struct pt_run r;
 
 	login_ok(c, &sc, &r);
-	assert_logged(c, "authentication key : session opened for user nobody by (local ip=2001:db8::1,Remote ip=2001:db8::5)");
+	assert_logged(c, "authentication key : verification code accepted for user nobody by (local ip=2001:db8::1,Remote ip=2001:db8::5)");
 }
 
 static void emergency_code_logs_emergency_session_opened_once(void **state)
@@ -517,8 +506,8 @@ static void emergency_code_logs_emergency_session_opened_once(void **state)
 			  sizeof(text) - strlen(text));
 	sc.file = text;
 	login_ok(c, &sc, &r);
-	assert_logged(c, "emergency authentication key : session opened for user nobody by " NO_IP);
-	assert_false(pt_log_has("authentication key : session opened for user nobody by " NO_IP));
+	assert_logged(c, "emergency authentication key : verification code accepted for user nobody by " NO_IP);
+	assert_false(pt_log_has("authentication key : verification code accepted for user nobody by " NO_IP));
 	after = pt_read(c->secret);
 	assert_string_equal(after, GOOD);
 	free(after);
@@ -557,7 +546,7 @@ static void root_only_modes_0400_and_0600_are_accepted(void **state)
 	login_ok(c, &sc, &r);
 }
 
-static void no_log_info_drops_session_opened_but_not_failures(void **state)
+static void no_log_info_drops_accepted_line_but_not_failures(void **state)
 {
 	const struct ctx *c = *state;
 	const struct scenario ok = { .args = ARGS " no_log_info", .file = GOOD,
@@ -570,20 +559,20 @@ static void no_log_info_drops_session_opened_but_not_failures(void **state)
 	struct pt_run r;
 
 	login_ok(c, &ok, &r);
-	assert_false(pt_log_contains("session opened"));
+	assert_false(pt_log_contains("code accepted"));
 	check_scenario(c, &wrong, false, "");
 }
 
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
-		cmocka_unit_test_setup_teardown(right_code_logs_session_opened_with_ssh_addresses, setup, teardown),
-		cmocka_unit_test_setup_teardown(right_code_logs_session_opened_with_ipv6_addresses, setup, teardown),
-		cmocka_unit_test_setup_teardown(emergency_code_logs_emergency_session_opened_once, setup, teardown),
-		cmocka_unit_test_setup_teardown(rate_limit_update_is_logged_only_under_debug, setup, teardown),
-		cmocka_unit_test_setup_teardown(root_only_modes_0400_and_0600_are_accepted, setup, teardown),
-		cmocka_unit_test_setup_teardown(no_log_info_drops_session_opened_but_not_failures, setup, teardown),
-		cmocka_unit_test_setup_teardown(every_error_scenario_fails_closed_and_leaks_nothing_under_debug, setup, teardown),
+		cmocka_unit_test_setup_teardown(right_code_logs_session_opened_with_ssh_addresses, setup, pt_teardown_state),
+		cmocka_unit_test_setup_teardown(right_code_logs_session_opened_with_ipv6_addresses, setup, pt_teardown_state),
+		cmocka_unit_test_setup_teardown(emergency_code_logs_emergency_session_opened_once, setup, pt_teardown_state),
+		cmocka_unit_test_setup_teardown(rate_limit_update_is_logged_only_under_debug, setup, pt_teardown_state),
+		cmocka_unit_test_setup_teardown(root_only_modes_0400_and_0600_are_accepted, setup, pt_teardown_state),
+		cmocka_unit_test_setup_teardown(no_log_info_drops_accepted_line_but_not_failures, setup, pt_teardown_state),
+		cmocka_unit_test_setup_teardown(every_error_scenario_fails_closed_and_leaks_nothing_under_debug, setup, pt_teardown_state),
 	};
 	struct CMUnitTest tests[BARO_ARRAY_SIZE(scenarios) +
 				BARO_ARRAY_SIZE(fixed)];
@@ -591,7 +580,7 @@ int main(void)
 
 	for (i = 0; i < n; i++)
 		tests[i] = (struct CMUnitTest){ scenarios[i].name, scenario_test,
-						setup, teardown,
+						setup, pt_teardown_state,
 						(void *)&scenarios[i] };
 	for (i = 0; i < BARO_ARRAY_SIZE(fixed); i++)
 		tests[n + i] = fixed[i];

@@ -51,14 +51,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct ctx *c = *state;
-
-	pt_teardown(&c->env);
-	return 0;
-}
-
 /* The module with the conf file c->conf and the secret file, then more
  * arguments (pt_module_service). */
 static void use_module(const struct ctx *c, const char *more)
@@ -91,14 +83,6 @@ static int login(const struct ctx *c, struct pt_run *r)
 	return pt_login(&c->env, r);
 }
 
-static void assert_logged(const char *line)
-{
-	if (!pt_log_has(line)) {
-		pt_log_dump();
-		fail_msg("missing log line: %s", line);
-	}
-}
-
 static void assert_one_prompt(const struct pt_run *r, const char *text,
 			      int style)
 {
@@ -128,7 +112,7 @@ static void expect_failure(struct ctx *c, failing_login_fn login_fn, int rc,
 	assert_int_equal(r.rc, rc);
 	assert_fails_closed(r.rc);
 	assert_int_equal(r.n_prompts, prompts);
-	assert_logged(line);
+	pt_assert_log("%s", line);
 }
 
 /* "<password><code>" for forward_pass. */
@@ -213,7 +197,7 @@ static void nullok_unknown_user_is_not_prompted_and_is_unknown(void **state)
 	use_module(c, "nullok");
 	assert_int_equal(login(c, &r), PAM_USER_UNKNOWN);
 	assert_int_equal(r.n_prompts, 0);
-	assert_logged("Cannot look up user id no-such-user-baro");
+	pt_assert_log("Cannot look up user id no-such-user-baro");
 }
 
 static void nullok_with_group_readable_file_fails(struct ctx *c,
@@ -277,7 +261,7 @@ static void forward_pass_accepts_emergency_code_after_password(void **state)
 	r.responses[0] = joined(input, sizeof(input), "hunter2", "12345678");
 	assert_int_equal(login(c, &r), PAM_SUCCESS);
 	assert_string_equal(r.authtok_after, "hunter2");
-	assert_logged("emergency authentication key : session opened for user nobody by (local ip=0.0.0.0,Remote ip=0.0.0.0)");
+	pt_assert_log("emergency authentication key : verification code accepted for user nobody by (local ip=0.0.0.0,Remote ip=0.0.0.0)");
 }
 
 /* The password still goes on so that the next module's check (and its
@@ -291,7 +275,7 @@ static void forward_pass_wrong_code_fails_and_still_forwards_password(
 	use_item_stack(c, "forward_pass");
 	assert_int_equal(login(c, &r), PAM_AUTH_ERR);
 	assert_string_equal(r.authtok_after, "hunter2");
-	assert_logged("Invalid verification code");
+	pt_assert_log("Invalid verification code");
 }
 
 /* --- use_first_pass / try_first_pass --- */
@@ -323,7 +307,7 @@ static void use_first_pass_wrong_authtok_fails_without_prompting(
 	use_item_stack(c, "use_first_pass");
 	assert_int_equal(login(c, &r), PAM_AUTH_ERR);
 	assert_int_equal(r.n_prompts, 0);
-	assert_logged("Invalid verification code");
+	pt_assert_log("Invalid verification code");
 }
 
 static void use_first_pass_without_authtok(struct ctx *c, struct pt_run *r)
@@ -475,7 +459,7 @@ static void pam_line_overrides_the_conf_file(void **state)
 	/* A value the line overrides is really not used. */
 	use_conf(c, "", "encrypt=yes");
 	assert_int_equal(login(c, &again), PAM_AUTHINFO_UNAVAIL);
-	assert_logged("Can't find SECURE_KEY[plain key but encrypt=yes]");
+	pt_assert_log("Can't find SECURE_KEY[plain key but encrypt=yes]");
 }
 
 static void named_missing_conf(struct ctx *c, struct pt_run *r)
@@ -534,7 +518,7 @@ static void rate_limited(struct ctx *c, const char *args, int flags,
 	r->responses[0] = c->code;
 	r->flags = flags;
 	assert_int_equal(login(c, r), PAM_AUTH_ERR);
-	assert_logged(RATE_MSG);
+	pt_assert_log(RATE_MSG);
 }
 
 static void rate_limit_message_is_shown_unless_silent(void **state)
@@ -582,7 +566,7 @@ static void every_failing_login_is_neither_success_nor_ignore(void **state)
 	for (i = 0; i < BARO_ARRAY_SIZE(logins); i++) {
 		struct pt_run r = { 0 };
 
-		teardown(state);
+		pt_teardown_state(state);
 		setup(state);
 		c->verdict = true;
 		logins[i](c, &r);
@@ -590,7 +574,7 @@ static void every_failing_login_is_neither_success_nor_ignore(void **state)
 	}
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, pt_teardown_state)
 
 int main(void)
 {

@@ -84,14 +84,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct ctx *c = *state;
-
-	pt_teardown(&c->env);
-	return 0;
-}
-
 /* The child: wait at the barrier, log in once, report, exit. */
 static void child_login(const struct ctx *c, const char *code, int barrier,
 			int report)
@@ -310,7 +302,7 @@ static void held_lock_fails_login_after_bounded_wait(void **state)
 		  "Failed to lock secret file %s[Connection timed out]",
 		  c->secret);
 	assert_true(pt_log_has(line));
-	assert_false(pt_log_contains("session opened"));
+	assert_false(pt_log_contains("code accepted"));
 	after = pt_read(c->secret);
 	assert_string_equal(after, before);
 	free(before);
@@ -348,7 +340,7 @@ static void login_waits_for_a_lock_released_in_time(void **state)
 	assert_int_equal(c->parsed.n_used, 1);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, pt_teardown_state)
 
 int main(void)
 {

@@ -41,7 +41,7 @@
 #define CANARY_TEXT "canary: nothing may write here\n"
 #define CANARY_MODE 0644
 #define OPENED \
-	"authentication key : session opened for user nobody by (local ip=0.0.0.0,Remote ip=0.0.0.0)"
+	"authentication key : verification code accepted for user nobody by (local ip=0.0.0.0,Remote ip=0.0.0.0)"
 #define LINE_MAX_ (PATH_MAX + 160)
 
 struct ctx {
@@ -153,26 +153,6 @@ static int login_at_t0(struct ctx *c)
 	return r.rc;
 }
 
-static void assert_log(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-/* The exact line must be in the captured log. */
-static void assert_log(const char *fmt, ...)
-{
-	char line[LINE_MAX_];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	assert_true(n > 0 && (size_t)n < sizeof(line));
-	if (!pt_log_has(line)) {
-		pt_log_dump();
-		fail_msg("no log line \"%s\"", line);
-	}
-}
-
 static void assert_text(const char *path, const char *want)
 {
 	char *text = pt_read(path);
@@ -199,16 +179,16 @@ static void assert_refused(struct ctx *c, const char *path, const char *why)
 {
 	use_module(c, path);
 	assert_int_equal(login_at_t0(c), PAM_AUTHINFO_UNAVAIL);
-	assert_log("Secret file %s must only be accessible by root", path);
-	assert_log("Secret file %s: %s", path, why);
-	assert_false(pt_log_contains("session opened"));
+	pt_assert_log("Secret file %s must only be accessible by root", path);
+	pt_assert_log("Secret file %s: %s", path, why);
+	assert_false(pt_log_contains("code accepted"));
 }
 
 static void assert_accepted(struct ctx *c, const char *path)
 {
 	use_module(c, path);
 	assert_int_equal(login_at_t0(c), PAM_SUCCESS);
-	assert_log(OPENED);
+	pt_assert_log(OPENED);
 	assert_false(pt_log_contains("must only be accessible"));
 }
 
@@ -343,15 +323,50 @@ static void path_with_dotdot_is_refused(void **state)
 	assert_refused(c, dotdot, "\"..\" in the path");
 }
 
-static void root_sticky_world_writable_directory_is_accepted(void **state)
+/* A sticky directory higher on the path (like /tmp) is fine: nothing is
+ * created there. */
+static void root_sticky_directory_above_the_secret_is_accepted(void **state)
 {
 	struct ctx *c = *state;
 
 	pt_write_secret(c->secret, STATEFUL);
-	assert_int_equal(chmod(c->dir, 01777), 0);
+	assert_int_equal(chmod(c->env.dir, 01777), 0);
 	assert_accepted(c, c->secret);
+	assert_int_equal(chmod(c->env.dir, 0700), 0);
 	assert_text(c->secret, TEXT_AFTER);
 	pt_assert_dir_holds(c->dir, only_secret_and_lock);
+}
+
+/* In a sticky directory any user could plant the lock file (or the
+ * temporary name) and lock root out: the directory that holds the secret
+ * must be writable by root alone, and nothing is created when it is not. */
+static void root_sticky_directory_holding_the_secret_is_refused(void **state)
+{
+	static const char *const only_secret[] = { ".baro_auth", NULL };
+	struct ctx *c = *state;
+
+	pt_write_secret(c->secret, STATEFUL);
+	assert_int_equal(chmod(c->dir, 01777), 0);
+	assert_refused(c, c->secret,
+		       "the directory holding it is writable by group or other");
+	assert_int_equal(chmod(c->dir, 0700), 0);
+	assert_text(c->secret, TEXT_BEFORE);
+	pt_assert_dir_holds(c->dir, only_secret);
+}
+
+/* A file that fails the checks (a copy of /etc/shadow: root's, 0640) gets
+ * nothing created beside it: shadow-utils' own lock is "shadow.lock". */
+static void refused_file_gets_no_lock_file_beside_it(void **state)
+{
+	static const char *const only_shadow[] = { "shadow", NULL };
+	struct ctx *c = *state;
+	char shadow[PATH_MAX];
+
+	assert_int_equal(unlink(c->secret), 0);
+	file_path(c->dir, "shadow", shadow);
+	pt_write(shadow, "root:*:19000:0:99999:7:::\n", 0640);
+	assert_refused(c, shadow, "group or other permission bits are set");
+	pt_assert_dir_holds(c->dir, only_shadow);
 }
 
 /* --- the atomic rewrite --- */
@@ -481,8 +496,8 @@ static void assert_lock_refused(struct ctx *c, const char *err)
 {
 	use_module(c, c->secret);
 	assert_int_equal(login_at_t0(c), PAM_AUTHINFO_UNAVAIL);
-	assert_log("Failed to lock secret file %s[%s]", c->secret, err);
-	assert_false(pt_log_contains("session opened"));
+	pt_assert_log("Failed to lock secret file %s[%s]", c->secret, err);
+	assert_false(pt_log_contains("code accepted"));
 	assert_text(c->secret, TEXT_BEFORE);
 	assert_canary_intact(c);
 }
@@ -537,18 +552,24 @@ static void unsafe_lock_file_fails_closed(void **state)
 /* --- a rewrite that cannot be done: §7 messages, the old file kept --- */
 
 /* The right code for dir/.baro_auth, but its use cannot be recorded:
- * PAM_SYSTEM_ERR with the log line, no success, the file as it was and
- * nothing but `left` in dir. */
+ * the log line, no success, the file as it was and nothing but `left` in
+ * dir; and a wrong code fails the same way (PAM_AUTH_ERR, no message to
+ * the user), so that making writes fail reveals nothing. */
 static void assert_rewrite_fails(struct ctx *c, const char *dir,
 				 const char *const *left, const char *line)
 {
 	char secret[PATH_MAX];
+	struct pt_run wrong = { .user = PT_USER, .responses = { "000000" } };
 
 	file_path(dir, ".baro_auth", secret);
 	use_module(c, secret);
-	assert_int_equal(login_at_t0(c), PAM_SYSTEM_ERR);
-	assert_log("%s", line);
-	assert_false(pt_log_contains("session opened"));
+	assert_int_equal(login_at_t0(c), PAM_AUTH_ERR);
+	pt_assert_log("%s", line);
+	pt_log_clear();
+	assert_int_equal(pt_login(&c->env, &wrong), PAM_AUTH_ERR);
+	assert_int_equal(wrong.n_errors, 0);
+	pt_assert_log("%s", line);
+	assert_false(pt_log_contains("code accepted"));
 	assert_text(secret, TEXT_BEFORE);
 	pt_assert_dir_holds(dir, left);
 }
@@ -672,10 +693,10 @@ static void read_only_file_system_fails_closed_when_state_must_be_written(
 	mount_tmpfs(c, "mode=0700", secret);
 	remount_read_only(c);
 	use_module(c, secret);
-	assert_int_equal(login_at_t0(c), PAM_SYSTEM_ERR);
-	assert_log("Failed to open tmp secret file %s~[Read-only file system]",
+	assert_int_equal(login_at_t0(c), PAM_AUTH_ERR);
+	pt_assert_log("Failed to open tmp secret file %s~[Read-only file system]",
 		   secret);
-	assert_false(pt_log_contains("session opened"));
+	assert_false(pt_log_contains("code accepted"));
 	assert_text(secret, TEXT_BEFORE);
 }
 
@@ -706,8 +727,8 @@ static void read_only_file_system_without_lock_file_fails_closed(
 	remount_read_only(c);
 	use_module(c, secret);
 	assert_int_equal(login_at_t0(c), PAM_AUTHINFO_UNAVAIL);
-	assert_log("Failed to lock secret file %s[Read-only file system]",
-		   secret);
+	pt_assert_log("Failed to lock secret file %s[Read-only file system]",
+		      secret);
 }
 
 /* --- a writer that ignores the lock --- */
@@ -782,12 +803,12 @@ static void secret_changed_during_login_is_detected(void **state)
 	pt_write_secret(c->secret, STATEFUL);
 	use_module(c, c->secret);
 	pid = start_toucher(c);
-	assert_int_equal(login_at_t0(c), PAM_SYSTEM_ERR);
+	assert_int_equal(login_at_t0(c), PAM_AUTH_ERR);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	assert_log("Secret file %s changed while trying to use one-time authentication key",
+	pt_assert_log("Secret file %s changed while trying to use one-time authentication key",
 		   c->secret);
-	assert_false(pt_log_contains("session opened"));
+	assert_false(pt_log_contains("code accepted"));
 	assert_text(c->secret, TEXT_BEFORE);
 	pt_assert_dir_holds(c->dir, only_secret_and_lock);
 }
@@ -814,7 +835,9 @@ int main(void)
 		T(directory_on_path_owned_by_non_root_is_refused),
 		T(symlinked_directory_on_path_is_refused),
 		T(path_with_dotdot_is_refused),
-		T(root_sticky_world_writable_directory_is_accepted),
+		T(root_sticky_directory_above_the_secret_is_accepted),
+		T(root_sticky_directory_holding_the_secret_is_refused),
+		T(refused_file_gets_no_lock_file_beside_it),
 		T(state_rewrite_leaves_0400_root_file_and_no_temporary),
 		T(planted_tmp_symlink_to_canary_is_not_followed),
 		T(planted_tmp_hard_link_to_canary_is_not_written),

@@ -4,20 +4,24 @@
 #
 # How a script leaves the machine as it found it:
 # - everything it writes is under $WORK (mktemp, 0700 root), removed at exit;
-# - the programs run in a private mount namespace (stk_run) where /etc/pam.d,
-#   /etc/security and /etc/sudoers.d are private copies with the shipped
-#   files installed under their shipped names: the host's /etc is never
-#   written, and a killed test leaves nothing behind there;
-# - test users are real (sshd, su and sudo look them up through NSS, and
-#   sudo and su are setuid, so nss_wrapper cannot stand in): useradd here,
-#   userdel -r at exit;
+# - the whole script runs in a private mount namespace (stk_init re-executes
+#   it under unshare -m) where /etc/passwd, /etc/group, /etc/shadow and
+#   /etc/gshadow are bind-mounted private copies; the programs run in a
+#   further one (stk_run) where /etc/pam.d, /etc/security and
+#   /etc/sudoers.d are private copies with the shipped files installed
+#   under their shipped names: the host's /etc is never written, and a
+#   killed test leaves nothing behind there;
+# - test users exist only in those copies (sshd, su and sudo look them up
+#   through NSS and sudo and su are setuid, so nss_wrapper cannot stand
+#   in; the bind mounts can): stk_user appends their lines, their homes
+#   are under $WORK;
 # - daemons are started here, die with the script (pdeathsig) and are
 #   killed by pid at exit;
 # - /dev/log: with no syslog daemon, a listener binds it for the script's
 #   run and removes it; with journald the journal is read instead;
 # - one stack test runs at a time on the machine (a flock, and ctest's
-#   RESOURCE_LOCK baro_devlog within one run); under the lock, users and
-#   work directories left by a run killed with SIGKILL are removed.
+#   RESOURCE_LOCK baro_devlog within one run); under the lock, work
+#   directories left by a run killed with SIGKILL are removed.
 # STK_KEEP=1 in the environment keeps $WORK for a look after a failure;
 # STK_LOCK_WAIT=SECONDS bounds the wait for the lock (default 100).
 
@@ -88,19 +92,6 @@ stk_need()
 	done
 }
 
-# Retry a command that can lose a race for /etc/passwd's lock to a
-# concurrent useradd/userdel.
-_stk_retry()
-{
-	local i
-
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		"$@" && return 0
-		sleep 0.3
-	done
-	return 1
-}
-
 # --- set-up ---
 
 # stk_init MODULE: root, the tools, $WORK, the private /etc.
@@ -110,16 +101,24 @@ stk_init()
 	MODULE=${1:-}
 	[ -f "$MODULE" ] || stk_fail "usage: $0 PATH/TO/pam_baro_auth.so"
 	MODULE=$(cd "$(dirname "$MODULE")" && pwd)/$(basename "$MODULE")
-	stk_need oathtool unshare setpriv flock ps useradd userdel chpasswd base32
+	stk_need oathtool unshare setpriv flock ps openssl base32 mount
 	unshare --mount --propagation private true 2>/dev/null ||
 		stk_skip "cannot create a mount namespace (unshare -m)"
+	# The rest of the script in a mount namespace of its own: what it
+	# mounts there (the user database) vanishes with it.
+	if [ -z "${STK_PRIVATE_NS:-}" ]; then
+		export STK_PRIVATE_NS=1
+		exec unshare --mount --propagation private -- bash "$0" "$MODULE"
+	fi
 	_stk_lock
 	_stk_sweep
 	WORK=$(mktemp -d /tmp/baro-stack.XXXXXX)
-	chmod 0700 "$WORK"
+	# Traversable, not listable: the test users' homes are in it.
+	chmod 0711 "$WORK"
 	echo $$ >"$WORK/owner"
 	[ -n "${STK_KEEP:-}" ] || stk_defer rm -rf -- "$WORK"
 	mkdir "$WORK/etc"
+	_stk_private_users
 	for d in pam.d security sudoers.d; do
 		if [ -d "/etc/$d" ]; then
 			cp -a "/etc/$d" "$WORK/etc/$d"
@@ -128,6 +127,10 @@ stk_init()
 	# shellcheck disable=SC2034 # for the scripts
 	PAMD=$WORK/etc/pam.d
 	STK_KEY=$(head -c 20 /dev/urandom | base32 | tr -d '=')
+	STK_SESSION_LINE=0
+	if LC_ALL=C grep -qa pam_sm_open_session "$MODULE"; then
+		STK_SESSION_LINE=1
+	fi
 	stk_install_file baro_auth.conf security/baro_auth.conf
 }
 
@@ -143,26 +146,18 @@ _stk_lock()
 		stk_skip "another run of the stack tests held $STK_LOCK too long"
 }
 
-# What a run killed with SIGKILL (which runs no trap) left: test users,
-# work directories of scripts that are gone, the /run/sshd it made. Under
-# the lock, so no other stack test is running; a live creator is left
-# alone all the same.
+# What a run killed with SIGKILL (which runs no trap) left: work
+# directories of scripts that are gone, the /run/sshd it made. Under the
+# lock, so no other stack test is running; a live creator is left alone
+# all the same.
 _stk_sweep()
 {
-	local name pid dir
+	local pid dir
 
 	if [ -e "$STK_LOCK.run-sshd" ]; then
 		_stk_privsep_remove
 	fi
 
-	for name in $(getent passwd | cut -d: -f1 |
-		      grep -E '^baro-t-[a-z]+[0-9]+$' || true); do
-		pid=${name##*[a-z]}
-		if ! kill -0 "$pid" 2>/dev/null; then
-			echo "NOTE ($STK_NAME): removing $name, left by a killed run" >&2
-			_stk_deluser "$name"
-		fi
-	done
 	for dir in /tmp/baro-stack.*; do
 		[ -f "$dir/owner" ] || continue
 		pid=$(cat "$dir/owner")
@@ -257,29 +252,57 @@ stk_install_stack()
 	stk_install_file "pam.d/$1" "pam.d/$1"
 }
 
-# stk_user NAME [PASSWORD]: a real user with a home, deleted at exit.
+# The user database of this namespace: copies of the host's files, bound
+# over them (the copies keep owner and mode: pam_unix reads /etc/shadow).
+# Lines are appended in place: a rename would leave the old inode mounted.
+_stk_private_users()
+{
+	local f
+
+	for f in passwd group shadow gshadow; do
+		[ -f "/etc/$f" ] || continue
+		cp -a "/etc/$f" "$WORK/etc/$f"
+		mount --bind "$WORK/etc/$f" "/etc/$f" ||
+			stk_fail "cannot bind a private /etc/$f"
+	done
+	mkdir -m 0755 "$WORK/home"
+}
+
+# An id that neither /etc/passwd nor /etc/group of this namespace uses.
+_stk_free_id()
+{
+	local id=61000
+
+	while getent passwd "$id" >/dev/null || getent group "$id" >/dev/null; do
+		id=$((id + 1))
+	done
+	echo "$id"
+}
+
+# stk_user NAME [PASSWORD]: a user of this namespace only (its own group,
+# a home under $WORK, bash), with PASSWORD or a locked password.
 stk_user()
 {
-	local name=$1
+	local name=$1 id hash='!' home=$WORK/home/$1
 
 	if getent passwd "$name" >/dev/null; then
 		stk_fail "user $name exists already"
 	fi
-	stk_defer _stk_deluser "$name"
-	_stk_retry useradd -m -s /bin/bash "$name" ||
-		stk_fail "useradd $name failed"
+	id=$(_stk_free_id)
 	if [ $# -gt 1 ]; then
-		printf '%s:%s\n' "$name" "$2" | _stk_retry chpasswd ||
-			stk_fail "chpasswd $name failed"
+		hash=$(printf '%s' "$2" | openssl passwd -6 -stdin) ||
+			stk_fail "cannot hash the password of $name"
 	fi
-}
-
-_stk_deluser()
-{
-	if getent passwd "$1" >/dev/null; then
-		_stk_retry userdel -f -r "$1" 2>/dev/null ||
-			echo "WARNING: could not delete user $1" >&2
+	mkdir -m 0700 "$home"
+	chown "$id:$id" "$home"
+	printf '%s:x:%d:%d::%s:/bin/bash\n' "$name" "$id" "$id" "$home" >>/etc/passwd
+	printf '%s:x:%d:\n' "$name" "$id" >>/etc/group
+	printf '%s:%s:%d:0:99999:7:::\n' "$name" "$hash" \
+		$(($(date +%s) / 86400)) >>/etc/shadow
+	if [ -f /etc/gshadow ]; then
+		printf '%s:!::\n' "$name" >>/etc/gshadow
 	fi
+	getent passwd "$name" >/dev/null || stk_fail "user $name was not added"
 }
 
 # stk_secret USER [EXTRA_LINES]: USER's secret file at the shipped path
@@ -398,11 +421,12 @@ stk_log_mark()
 	STK_LOG_FROM=$(stk_log_all | wc -l)
 }
 
-# Whether a line since the mark ends with "pam_baro_auth(SERVICE:auth): MSG"
-# exactly (pam_syslog's prefix), waiting a little for it to arrive.
+# _stk_log_match SERVICE MSG [wait|nowait] [TYPE]: whether a line since the
+# mark ends with "pam_baro_auth(SERVICE:TYPE): MSG" exactly (pam_syslog's
+# prefix; TYPE auth unless given), waiting a little for it to arrive.
 _stk_log_match()
 {
-	local want="pam_baro_auth($1:auth): $2" i
+	local want="pam_baro_auth($1:${4:-auth}): $2" i
 
 	for i in $(seq 20); do
 		if stk_log | awk -v m="$want" '
@@ -417,33 +441,107 @@ _stk_log_match()
 	return 1
 }
 
-# stk_log_has SERVICE MESSAGE: the module logged exactly MESSAGE.
+# stk_log_has SERVICE MESSAGE [TYPE]: the module logged exactly MESSAGE
+# from its TYPE phase (auth unless given).
 stk_log_has()
 {
 	[ "$STK_LOG_MODE" != none ] || return 0
-	_stk_log_match "$1" "$2" ||
-		stk_fail "log lacks \"pam_baro_auth($1:auth): $2\""
+	_stk_log_match "$1" "$2" wait "${3:-auth}" ||
+		stk_fail "log lacks \"pam_baro_auth($1:${3:-auth}): $2\""
 }
 
-# stk_log_lacks SERVICE MESSAGE: it did not (checked after the other
-# lines of the same attempt have been waited for).
+# stk_log_lacks SERVICE MESSAGE [TYPE]: it did not (checked after the
+# other lines of the same attempt have been waited for).
 stk_log_lacks()
 {
 	[ "$STK_LOG_MODE" != none ] || return 0
-	if _stk_log_match "$1" "$2" nowait; then
-		stk_fail "log has \"pam_baro_auth($1:auth): $2\""
+	if _stk_log_match "$1" "$2" nowait "${3:-auth}"; then
+		stk_fail "log has \"pam_baro_auth($1:${3:-auth}): $2\""
 	fi
 }
 
-# The audit lines of SPEC §7.
+# The audit lines of SPEC §7: USER LOCAL_IP REMOTE_IP [BY], BY being who
+# asked (PAM_RUSER, or "name(uid=N)" of a non-root caller other than the
+# user), empty when nobody is named. A module with a session phase
+# (STK_SESSION_LINE=1) writes "verification code accepted" when the code
+# is right and "session opened" only from pam_sm_open_session; one
+# without writes BaroPAM's old "session opened" at the code and no "by"
+# in the failure line.
+_stk_by()
+{
+	if [ -n "${1:-}" ]; then
+		printf '%s ' "$1"
+	fi
+}
+
+# _stk_audit NEW OLD USER LOCAL REMOTE [BY]: the line whose text before
+# "(local ip=" is NEW (then "by BY ") or OLD, USER put in for the %s.
+_stk_audit()
+{
+	local head
+
+	# shellcheck disable=SC2059 # the formats are ours
+	if [ "$STK_SESSION_LINE" = 1 ]; then
+		head="$(printf "$1" "$3") by $(_stk_by "${6:-}")"
+	else
+		head=$(printf "$2" "$3")
+	fi
+	printf 'authentication key : %s(local ip=%s,Remote ip=%s)' "$head" "$4" "$5"
+}
+
 stk_audit_ok()
 {
-	printf 'authentication key : session opened for user %s by (local ip=%s,Remote ip=%s)' "$@"
+	_stk_audit 'verification code accepted for user %s' \
+		'session opened for user %s by ' "$@"
 }
 
 stk_audit_failed()
 {
-	printf 'authentication key : User %s authentication failed (local ip=%s,Remote ip=%s)' "$@"
+	_stk_audit 'User %s authentication failed' \
+		'User %s authentication failed ' "$@"
+}
+
+stk_audit_session()
+{
+	printf 'authentication key : session opened for user %s by %s(local ip=%s,Remote ip=%s)' \
+		"$1" "$(_stk_by "${4:-}")" "$2" "$3"
+}
+
+# stk_log_session SERVICE USER LOCAL REMOTE [BY]: the session phase wrote
+# "session opened" (with a module that has one; otherwise noted once).
+stk_log_session()
+{
+	if [ "$STK_SESSION_LINE" != 1 ]; then
+		_stk_note_no_session
+		return 0
+	fi
+	stk_log_has "$1" "$(stk_audit_session "${@:2}")" session
+}
+
+# stk_log_no_session USER: no line since the mark claims that a session
+# opened for USER, from any phase (checked after the other lines of the
+# same attempt have been waited for). With a module without a session
+# phase the old auth-phase line claims one for every right code: only
+# checked with one that has it.
+stk_log_no_session()
+{
+	[ "$STK_LOG_MODE" != none ] || return 0
+	if [ "$STK_SESSION_LINE" != 1 ]; then
+		_stk_note_no_session
+		return 0
+	fi
+	if stk_log | grep -F "session opened for user $1 by " >&2; then
+		stk_fail "a line claims a session opened for $1"
+	fi
+}
+
+_stk_note_no_session()
+{
+	if [ -z "${_stk_noted:-}" ]; then
+		echo "NOTE ($STK_NAME): the module has no pam_sm_open_session;" \
+		     "session lines are not checked" >&2
+		_stk_noted=1
+	fi
 }
 
 # --- driving the programs ---
@@ -539,5 +637,5 @@ stk_f2b_config()
 # one a line.
 stk_f2b_ips()
 {
-	fail2ban-regex -o ip "$1" "$F2B/filter.d/pam_baro_auth.conf" | sort
+	fail2ban-regex -o ip "$1" "$F2B/filter.d/pam_baro_auth.conf" | LC_ALL=C sort
 }

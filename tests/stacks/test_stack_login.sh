@@ -5,9 +5,11 @@
 # the private /etc of lib.sh. (The real login(1) is not run: it would
 # write wtmp and lastlog records for the test user.)
 # - the right code and password authenticate, asked in that order (the
-#   code first, so a wrong code does not stop the password prompt);
+#   code first, so a wrong code does not stop the password prompt), and
+#   the session phase writes "session opened" (by nobody: root asked);
 # - a wrong code after the right password is refused;
-# - the right code after a wrong password is refused.
+# - the right code after a wrong password is refused: the code is logged
+#   as accepted, and no line claims that a session opened.
 # Usage: test_stack_login.sh PATH/TO/pam_baro_auth.so
 source "$(dirname "$0")/lib.sh"
 
@@ -18,7 +20,7 @@ stk_test_user login
 stk_install_stack login
 stk_syslog_start
 
-LOGIN=(pamtester -I tty=tty9 login "$U" authenticate)
+LOGIN=(pamtester -I tty=tty9 login "$U" authenticate open_session close_session)
 
 stk_converse right "$PW" "${LOGIN[@]}"
 stk_expect_rc "password and code" 0
@@ -26,12 +28,14 @@ stk_expect_rc "password and code" 0
   "Verification code: |Password: |" ] ||
 	stk_fail "code and password: not asked in that order:"$'\n'"$OUT"
 stk_log_has login "$(stk_audit_ok "$U" 0.0.0.0 0.0.0.0)"
+stk_log_session login "$U" 0.0.0.0 0.0.0.0
 stk_ok "login: the right code, then the right password, authenticate"
 
 stk_converse "$(stk_wrong_code)" "$PW" "${LOGIN[@]}"
 stk_expect_rc "wrong code" 1
 stk_expect_line "wrong code" "pamtester: Authentication failure"
 stk_log_has login "$(stk_audit_failed "$U" 0.0.0.0 0.0.0.0)"
+stk_log_no_session "$U"
 stk_ok "login: a wrong code after the right password is refused"
 
 # (Debian's common-auth ends the stack at a wrong password with "requisite
@@ -39,4 +43,6 @@ stk_ok "login: a wrong code after the right password is refused"
 stk_converse right "wrong-$PW" "${LOGIN[@]}"
 stk_expect_rc "wrong password" 1
 stk_expect_line "wrong password" "pamtester: Authentication failure"
+stk_log_has login "$(stk_audit_ok "$U" 0.0.0.0 0.0.0.0)"
+stk_log_no_session "$U"
 stk_ok "login: the right code after a wrong password is refused"

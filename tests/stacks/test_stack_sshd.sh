@@ -4,8 +4,10 @@
 # and pid file) with the shipped PAM stack conf/pam.d/sshd and the shipped
 # sshd_config drop-ins, driven by the real ssh client through SSH_ASKPASS:
 # - code only (keyboard-interactive): the right code logs in and runs a
-#   command, a wrong code is refused, an unknown user gets the same prompt
-#   and is refused;
+#   command (the code is logged as accepted in the auth phase, the
+#   session as opened in the session phase), a wrong code is refused and
+#   no line claims a session, an unknown user gets the same prompt and is
+#   refused;
 # - publickey,keyboard-interactive: the key alone and the code alone are
 #   refused, the key and the right code log in, the key and a wrong code
 #   are refused;
@@ -173,6 +175,7 @@ login "$U" keyboard-interactive right
 expect_in "right code"
 expect_prompts "right code" "$U" "$CODE_PROMPT"
 stk_log_has sshd "$(stk_audit_ok "$U" $LOCAL $REMOTE)"
+stk_log_session sshd "$U" $LOCAL $REMOTE
 sshd_log_has "Accepted keyboard-interactive/pam for $U from 127.0.0.1"
 stk_ok "code only: the right code logs in and runs the command"
 
@@ -182,6 +185,7 @@ expect_prompts "wrong code" "$U" "$CODE_PROMPT"
 stk_log_has sshd "Invalid verification code"
 stk_log_has sshd "$(stk_audit_failed "$U" $LOCAL $REMOTE)"
 stk_log_lacks sshd "$(stk_audit_ok "$U" $LOCAL $REMOTE)"
+stk_log_no_session "$U"
 sshd_log_has "Failed keyboard-interactive/pam for $U from 127.0.0.1"
 stk_ok "code only: a wrong code is refused"
 
@@ -209,6 +213,7 @@ login "$U" publickey,keyboard-interactive right "$WORK/client_key"
 expect_in "key and right code"
 expect_prompts "key and right code" "$U" "$CODE_PROMPT"
 stk_log_has sshd "$(stk_audit_ok "$U" $LOCAL $REMOTE)"
+stk_log_session sshd "$U" $LOCAL $REMOTE
 sshd_log_has "Accepted keyboard-interactive/pam for $U from 127.0.0.1"
 stk_ok "publickey,keyboard-interactive: the key and the right code log in"
 

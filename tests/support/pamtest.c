@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,34 @@ bool pt_log_has(const char *message)
 	return false;
 }
 
+void pt_assert_log(const char *fmt, ...)
+{
+	char line[2 * PATH_MAX + 256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	assert_true(n > 0 && (size_t)n < sizeof(line));
+	if (!pt_log_has(line)) {
+		pt_log_dump();
+		fail_msg("missing log line: %s", line);
+	}
+}
+
+int pt_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
+
 /* --- files --- */
 
 void pt_format(char *out, size_t n, const char *fmt, ...)
@@ -210,12 +239,17 @@ void pt_setup_secret(struct pt_env *e, char *secret, size_t n)
 	pt_path(e, "secrets/.baro_auth", secret, n);
 }
 
+void pt_secret_text(char *out, size_t n, const char *extra)
+{
+	pt_format(out, n, "SECURE_KEY %s\nCYCLE_TIME 30\n%s", PT_KEY_B32,
+		  extra);
+}
+
 void pt_write_secret(const char *path, const char *extra)
 {
 	char text[4096];
 
-	pt_format(text, sizeof(text), "SECURE_KEY %s\nCYCLE_TIME 30\n%s",
-		  PT_KEY_B32, extra);
+	pt_secret_text(text, sizeof(text), extra);
 	pt_write(path, text, 0400);
 }
 
@@ -227,6 +261,12 @@ void pt_teardown(struct pt_env *e)
 	if (n > 0 && (size_t)n < sizeof(cmd) &&
 	    strncmp(e->dir, "/tmp/", 5) == 0 && system(cmd) != 0)
 		fprintf(stderr, "pamtest: could not remove %s\n", e->dir);
+}
+
+int pt_teardown_state(void **state)
+{
+	pt_teardown(*state);
+	return 0;
 }
 
 void pt_service(const struct pt_env *e, const char *service,
@@ -354,6 +394,17 @@ static int conv(int n, const struct pam_message **msg,
 	return PAM_SUCCESS;
 }
 
+/* libpam calls this instead of sleeping out the fail delay: the tests
+ * see what was requested and never wait for it. */
+static void record_delay(int status, unsigned usec, void *appdata)
+{
+	struct pt_run *r = appdata;
+
+	r->delay_called = true;
+	r->delay_status = status;
+	r->delay_usec = usec;
+}
+
 int pt_login(const struct pt_env *e, struct pt_run *r)
 {
 	struct pam_conv c = { conv, r };
@@ -365,8 +416,14 @@ int pt_login(const struct pt_env *e, struct pt_run *r)
 			       r->user, &c, e->confdir, &pamh);
 	if (rc != PAM_SUCCESS)
 		die("pam_start_confdir");
+	r->delay_called = false;
+	r->delay_usec = 0;
+	if (!r->real_delay)
+		pam_set_item(pamh, PAM_FAIL_DELAY, (const void *)record_delay);
 	if (r->rhost != NULL)
 		pam_set_item(pamh, PAM_RHOST, r->rhost);
+	if (r->ruser != NULL)
+		pam_set_item(pamh, PAM_RUSER, r->ruser);
 	if (r->authtok != NULL)
 		pam_set_item(pamh, PAM_AUTHTOK, r->authtok);
 	/* What pam_set_items.so (pt_item_service) reads. */
@@ -386,6 +443,9 @@ int pt_login(const struct pt_env *e, struct pt_run *r)
 	r->setcred_rc = PAM_SYSTEM_ERR;
 	if (r->setcred)
 		r->setcred_rc = pam_setcred(pamh, PAM_ESTABLISH_CRED);
+	r->session_rc = PAM_SYSTEM_ERR;
+	if (r->open_session)
+		r->session_rc = pam_open_session(pamh, 0);
 	pam_end(pamh, r->rc);
 	return r->rc;
 }

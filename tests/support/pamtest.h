@@ -33,6 +33,9 @@ struct pt_run {
 	bool conv_null;       /* the conversation answers NULL */
 	int flags;
 	bool setcred;         /* pam_setcred(PAM_ESTABLISH_CRED) afterwards */
+	bool open_session;    /* pam_open_session() afterwards */
+	const char *ruser;    /* PAM_RUSER */
+	bool real_delay;      /* let libpam sleep out the fail delay */
 
 	/* results */
 	int rc;
@@ -44,10 +47,18 @@ struct pt_run {
 	char authtok_after[PT_TEXT_MAX]; /* PAM_AUTHTOK after, "" if unset;
 					  * needs pt_item_service() too */
 	int setcred_rc;
+	int session_rc;
+	bool delay_called;    /* libpam's fail delay ran (PAM_FAIL_DELAY) */
+	int delay_status;     /* ... for this result */
+	unsigned delay_usec;  /* ... with this delay (0: none requested) */
 };
 
 void pt_setup(struct pt_env *e);
 void pt_teardown(struct pt_env *e);
+
+/* A cmocka teardown: pt_teardown() of the fixture *state points to, a
+ * struct whose first member is its struct pt_env. */
+int pt_teardown_state(void **state);
 
 /* snprintf that aborts on truncation. */
 void pt_format(char *out, size_t n, const char *fmt, ...)
@@ -96,7 +107,9 @@ bool pt_item_service(const struct pt_env *e, const char *args);
  * of the secret file in it. */
 void pt_setup_secret(struct pt_env *e, char *secret, size_t n);
 
-/* "SECURE_KEY PT_KEY_B32", "CYCLE_TIME 30", then extra; mode 0400. */
+/* "SECURE_KEY PT_KEY_B32", "CYCLE_TIME 30", then extra: into out
+ * (aborts on truncation), or as the file path with mode 0400. */
+void pt_secret_text(char *out, size_t n, const char *extra);
 void pt_write_secret(const char *path, const char *extra);
 
 /* The injected clock of the test module. */
@@ -118,6 +131,14 @@ bool pt_log_has(const char *message);  /* an exact line */
 bool pt_log_contains(const char *part);
 const char *pt_log_all(void);
 void pt_log_dump(void);
+
+/* Assert (cmocka) that the exact line, formatted, is in the captured log;
+ * else the log is dumped and the test fails naming the line. */
+void pt_assert_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The number of open descriptors of this process (/proc/self/fd): the
+ * same before and after a login, or the module leaked one. */
+int pt_count_fds(void);
 
 /* Assert (cmocka) what a state rewrite must leave at path: a regular
  * file owned by root:root, mode 0400, one link, parsing with the key
