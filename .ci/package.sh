@@ -17,7 +17,8 @@
 #      and profile;
 #    - pam-auth-update --enable baro-auth: "required pam_baro_auth.so"
 #      becomes the first line of common-auth's Primary block, before
-#      pam_unix (docs/INSTALL.md);
+#      pam_unix, and "optional pam_baro_auth.so" joins common-session and
+#      common-session-noninteractive (docs/INSTALL.md);
 #    - tests/stacks/test_stack_sshd.sh on the installed module, with the
 #      pass through Debian's own /etc/pam.d/sshd and the profile;
 #    - apt-get purge: every path the package listed is gone (directories
@@ -109,7 +110,14 @@ if [ "${1:-}" = --in-namespace ]; then
 	   ! grep -q "${MARKER}.*pam_unix\\.so" <<<"$(sed -n 2p <<<"$block")"; then
 		fail "common-auth's Primary block is not code then pam_unix:"$'\n'"$block"
 	fi
-	say "common-auth: 'auth required pam_baro_auth.so' first in the Primary block, pam_unix next"
+	for t in session session-noninteractive; do
+		grep -qx 'session[[:space:]]optional[[:space:]]pam_baro_auth\.so ' \
+			"/etc/pam.d/common-$t" || fail "common-$t lacks 'session optional pam_baro_auth.so'"
+	done
+	if grep -l pam_baro_auth /etc/pam.d/common-account /etc/pam.d/common-password; then
+		fail "the profile reached common-account or common-password"
+	fi
+	say "common-auth: 'auth required pam_baro_auth.so' first in the Primary block, pam_unix next; common-session*: 'session optional pam_baro_auth.so'"
 
 	say "test_stack_sshd.sh on the installed module, with Debian's sshd stack"
 	STK_SSHD_COMMON_AUTH=1 bash tests/stacks/test_stack_sshd.sh "$MODULE"

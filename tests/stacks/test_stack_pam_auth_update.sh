@@ -6,12 +6,15 @@
 # private copies of /etc/pam.d, /var/lib/pam and /usr/share/pam-configs,
 # and a private debconf database, so the host's are never written:
 # - --enable puts "required pam_baro_auth.so" first in common-auth's
-#   Primary block (before pam_unix) and nowhere else; the module reads
-#   secret= and encrypt= from /etc/security/baro_auth.conf;
+#   Primary block (before pam_unix), "optional pam_baro_auth.so" in the
+#   Additional block of common-session and common-session-noninteractive
+#   (the "session opened" audit line), nothing in common-account or
+#   common-password; the module reads secret= and encrypt= from
+#   /etc/security/baro_auth.conf;
 # - through Debian's /etc/pam.d/su (pam_rootok, then common-auth), run as
 #   an ordinary user: the code is asked first, then the password, both
-#   always; the right pair authenticates, a wrong code or a wrong password
-#   is refused; the real su switches user;
+#   always; the right pair authenticates and the session line is logged,
+#   a wrong code or a wrong password is refused; the real su switches user;
 # - pam_faillock as docs/INSTALL.md lays it out around the managed block
 #   (preauth before it, authfail as the fallback, pam_faillock in
 #   common-account), kept by pam-auth-update when it rewrites the block:
@@ -24,8 +27,11 @@
 #   PROFILE: the profile file (default conf/pam-configs/baro-auth)
 source "$(dirname "$0")/lib.sh"
 
+# Through the environment: stk_init runs the script again with the module
+# path only.
+export STK_PROFILE=${STK_PROFILE:-${2:-$STK_CONF/pam-configs/baro-auth}}
 stk_init "${1:-}"
-PROFILE=${2:-$STK_CONF/pam-configs/baro-auth}
+PROFILE=$STK_PROFILE
 [ -f "$PROFILE" ] || stk_fail "no profile $PROFILE"
 stk_need pam-auth-update pamtester faillock expect su
 for f in /etc/pam.d/su /etc/pam.d/common-auth /var/lib/pam/auth; do
@@ -41,7 +47,8 @@ for f in /usr/share/pam-configs/*; do
 	[ "$(basename "$f")" = baro-auth ] || cp "$f" "$WORK/usr/share/pam-configs/"
 done
 cp "$PROFILE" "$WORK/usr/share/pam-configs/baro-auth"
-cp "$PAMD/common-auth" "$WORK/common-auth.orig"
+mkdir "$WORK/orig"
+cp "$PAMD"/common-* "$WORK/orig/"
 
 # pau ARG...: pam-auth-update ARG... on the private root, with a private
 # debconf database (it records the chosen profiles there).
@@ -91,25 +98,36 @@ grep -qx 'auth \[success=1 default=ignore\] pam_unix.so nullok try_first_pass' \
 	stk_fail "pam_unix does not follow the code:"$'\n'"$block"
 [ "$(grep -c pam_baro_auth "$PAMD/common-auth")" = 1 ] ||
 	stk_fail "the module appears more than once in common-auth"
-for t in account password session session-noninteractive; do
+for t in account password; do
 	if grep -q pam_baro_auth "$PAMD/common-$t"; then
 		stk_fail "common-$t names the module"
 	fi
 done
-stk_ok "pam-auth-update --enable baro-auth: 'required pam_baro_auth.so' first in common-auth's Primary block, before pam_unix, nowhere else"
+for t in session session-noninteractive; do
+	got=$(awk '/^# and here are more per-package modules/ { f = 1; next }
+		   /^# end of pam-auth-update config/ { f = 0 }
+		   f && /pam_baro_auth/ { $1 = $1; print }' "$PAMD/common-$t")
+	[ "$got" = "session optional pam_baro_auth.so" ] ||
+		stk_fail "common-$t: '$got' in the Additional block"
+	[ "$(grep -c pam_baro_auth "$PAMD/common-$t")" = 1 ] ||
+		stk_fail "the module appears more than once in common-$t"
+done
+stk_ok "pam-auth-update --enable baro-auth: 'required pam_baro_auth.so' first in common-auth's Primary block, before pam_unix; 'optional' in the sessions' Additional blocks; nothing else"
 
 # The module under test stands for the bare name in common-auth, and back
 # again before pam-auth-update reads it (it refuses a block it did not
 # write). The options come from the private /etc/security/baro_auth.conf
 # (lib.sh's copy of conf/baro_auth.conf with the secret under $WORK).
+MANAGED=("$PAMD/common-auth" "$PAMD/common-session" "$PAMD/common-session-noninteractive")
+
 use_module()
 {
-	sed -i "s#\\([[:space:]]\\)pam_baro_auth\\.so#\\1$MODULE#" "$PAMD/common-auth"
+	sed -i "s#\\([[:space:]]\\)pam_baro_auth\\.so#\\1$MODULE#" "${MANAGED[@]}"
 }
 
 bare_module()
 {
-	sed -i "s#\\([[:space:]]\\)$MODULE#\\1pam_baro_auth.so#" "$PAMD/common-auth"
+	sed -i "s#\\([[:space:]]\\)$MODULE#\\1pam_baro_auth.so#" "${MANAGED[@]}"
 }
 
 use_module
@@ -123,7 +141,14 @@ stk_user "$FROM" "from-$PW"
 stk_syslog_start
 
 CODE_PROMPT="Verification code: "
-PAMTESTER=(setpriv --ruid="$(id -u "$FROM")" pamtester su "$TO" authenticate acct_mgmt)
+PAMTESTER=(setpriv --ruid="$(id -u "$FROM")" pamtester su "$TO" authenticate
+	acct_mgmt open_session close_session)
+BY_UID="$FROM(uid=$(id -u "$FROM"))"
+# What su puts in PAM_RUSER (as in test_stack_su.sh): the login name.
+BY_SU=$FROM
+if [ "$(cat /proc/self/loginuid 2>/dev/null || echo 4294967295)" != 4294967295 ]; then
+	BY_SU=$(getent passwd "$(cat /proc/self/loginuid)" | cut -d: -f1)
+fi
 
 # The exchange asked for the code, then the password, once each.
 expect_code_then_password()
@@ -139,19 +164,23 @@ stk_converse right "$PW" "${PAMTESTER[@]}"
 stk_expect_rc "right code and password" 0
 expect_code_then_password "right code and password"
 stk_expect_line "right code and password" "pamtester: successfully authenticated"
-stk_log_has su "$(stk_audit_ok "$TO" 0.0.0.0 0.0.0.0)"
-stk_ok "su through common-auth: the code, then the password; the right pair authenticates"
+stk_log_has su "$(stk_audit_ok "$TO" 0.0.0.0 0.0.0.0 "$BY_UID")"
+stk_log_session su "$TO" 0.0.0.0 0.0.0.0 "$BY_UID"
+stk_ok "su through common-auth: the code, then the password; the right pair authenticates, common-session logs the session"
 
 stk_converse "$(stk_wrong_code)" "$PW" "${PAMTESTER[@]}"
 stk_expect_rc "wrong code, right password" 1
 expect_code_then_password "wrong code, right password"
 stk_log_has su "Invalid verification code"
+stk_log_has su "$(stk_audit_failed "$TO" 0.0.0.0 0.0.0.0 "$BY_UID")"
+stk_log_no_session "$TO"
 stk_ok "su through common-auth: a wrong code is refused, and the password is still asked"
 
 stk_converse right "wrong-$PW" "${PAMTESTER[@]}"
 stk_expect_rc "right code, wrong password" 1
 expect_code_then_password "right code, wrong password"
-stk_log_has su "$(stk_audit_ok "$TO" 0.0.0.0 0.0.0.0)"
+stk_log_has su "$(stk_audit_ok "$TO" 0.0.0.0 0.0.0.0 "$BY_UID")"
+stk_log_no_session "$TO"
 stk_ok "su through common-auth: the right code with a wrong password is refused"
 
 stk_as "$FROM"
@@ -161,6 +190,7 @@ stk_converse right "$PW" "${SU[@]}"
 stk_expect_rc "real su" 0
 expect_code_then_password "real su"
 stk_expect_line "real su" "su-as=$TO"
+stk_log_session su-l "$TO" 0.0.0.0 0.0.0.0 "$BY_SU"
 stk_converse "$(stk_wrong_code)" "$PW" "${SU[@]}"
 stk_expect_rc "real su, wrong code" 1
 stk_expect_no_line "real su, wrong code" "su-as=$TO"
@@ -170,7 +200,7 @@ stk_ok "the real su through common-auth: right code and password switch user, a 
 TALLY=$WORK/faillock
 mkdir -m 0755 "$TALLY"
 FL="dir=$TALLY deny=3 unlock_time=600"
-cp "$WORK/common-auth.orig" "$PAMD/common-auth"
+bare_module
 pau --disable baro-auth
 awk -v fl="$FL" '
 	/^# here are the per-package modules/ {
@@ -245,9 +275,11 @@ expect_unmentioned "after --disable"
 pau --enable baro-auth
 pau --remove baro-auth
 expect_unmentioned "after --remove"
-cp "$WORK/common-auth.orig" "$PAMD/common-auth"
+cp "$WORK/orig/common-auth" "$WORK/orig/common-account" "$PAMD/"
 pau --enable baro-auth
 pau --disable baro-auth
-cmp -s "$WORK/common-auth.orig" "$PAMD/common-auth" ||
-	stk_fail "--disable did not give back common-auth:"$'\n'"$(diff "$WORK/common-auth.orig" "$PAMD/common-auth")"
-stk_ok "pam-auth-update --disable and --remove baro-auth leave no stack naming the module; common-auth is as before"
+for f in "$WORK"/orig/common-*; do
+	cmp -s "$f" "$PAMD/$(basename "$f")" ||
+		stk_fail "--disable did not give back $(basename "$f"):"$'\n'"$(diff "$f" "$PAMD/$(basename "$f")")"
+done
+stk_ok "pam-auth-update --disable and --remove baro-auth leave no stack naming the module; common-* are as before"

@@ -240,7 +240,7 @@ fi
 # /etc/pam.d/sshd as it is ("@include common-auth"), the module named bare
 # as the profile writes it, so libpam loads it from its own directory,
 # which must hold MODULE. keyboard-interactive asks the code, then the
-# password.
+# password; common-session writes the session line.
 if [ -n "${STK_SSHD_COMMON_AUTH:-}" ]; then
 	grep -q '^auth[[:space:]].*[[:space:]]pam_baro_auth\.so' "$PAMD/common-auth" ||
 		stk_fail "common-auth does not name pam_baro_auth.so: enable the profile first"
@@ -257,6 +257,7 @@ if [ -n "${STK_SSHD_COMMON_AUTH:-}" ]; then
 	expect_in "common-auth: right code and password"
 	[ "$PROMPTS" = "$BOTH" ] || stk_fail "common-auth: prompts were '$PROMPTS'"
 	stk_log_has sshd "$(stk_audit_ok "$U" $LOCAL $REMOTE)"
+	stk_log_session sshd "$U" $LOCAL $REMOTE
 	sshd_log_has "Accepted keyboard-interactive/pam for $U from 127.0.0.1"
 	stk_ok "Debian's sshd stack with the profile: the right code and password log in"
 
@@ -264,6 +265,7 @@ if [ -n "${STK_SSHD_COMMON_AUTH:-}" ]; then
 	expect_out "common-auth: wrong code"
 	[ "$PROMPTS" = "$BOTH" ] || stk_fail "common-auth, wrong code: prompts were '$PROMPTS'"
 	stk_log_has sshd "$(stk_audit_failed "$U" $LOCAL $REMOTE)"
+	stk_log_no_session "$U"
 	stk_ok "Debian's sshd stack with the profile: a wrong code is refused, the password still asked"
 
 	right_pw=$PW
