@@ -98,7 +98,7 @@ if [ "${1:-}" = --in-namespace ]; then
 	say "installed; /etc/pam.d unchanged, the profile not enabled"
 
 	say "test_stack_pam_auth_update.sh on the installed module and profile"
-	bash tests/stacks/test_stack_pam_auth_update.sh "$MODULE" \
+	STK_LOCK_WAIT=600 bash tests/stacks/test_stack_pam_auth_update.sh "$MODULE" \
 		/usr/share/pam-configs/baro-auth
 
 	say "pam-auth-update --enable baro-auth"
@@ -120,7 +120,8 @@ if [ "${1:-}" = --in-namespace ]; then
 	say "common-auth: 'auth required pam_baro_auth.so' first in the Primary block, pam_unix next; common-session*: 'session optional pam_baro_auth.so'"
 
 	say "test_stack_sshd.sh on the installed module, with Debian's sshd stack"
-	STK_SSHD_COMMON_AUTH=1 bash tests/stacks/test_stack_sshd.sh "$MODULE"
+	STK_LOCK_WAIT=600 STK_SSHD_COMMON_AUTH=1 \
+		bash tests/stacks/test_stack_sshd.sh "$MODULE"
 
 	say "apt-get purge $PKG"
 	# A stack written by hand still names the module: prerm warns about it.
