@@ -120,8 +120,11 @@ if [ "${1:-}" = --in-namespace ]; then
 	say "common-auth: 'auth required pam_baro_auth.so' first in the Primary block, pam_unix next; common-session*: 'session optional pam_baro_auth.so'"
 
 	say "test_stack_sshd.sh on the installed module, with Debian's sshd stack"
+	# Its result is checked after the purge, so that a failure here still
+	# leaves the package's own checks run and reported.
+	sshd_rc=0
 	STK_LOCK_WAIT=600 STK_SSHD_COMMON_AUTH=1 \
-		bash tests/stacks/test_stack_sshd.sh "$MODULE"
+		bash tests/stacks/test_stack_sshd.sh "$MODULE" || sshd_rc=$?
 
 	say "apt-get purge $PKG"
 	# A stack written by hand still names the module: prerm warns about it.
@@ -153,6 +156,8 @@ if [ "${1:-}" = --in-namespace ]; then
 		fail "pam-auth-update's state still names the profile: $(grep -rs baro /var/lib/pam)"
 	fi
 	say "purged: $(wc -l <"$WORK/files") listed paths gone or shared, no stack names the module"
+	[ "$sshd_rc" = 0 ] ||
+		fail "test_stack_sshd.sh on the installed module failed (exit $sshd_rc), see above"
 	exit 0
 fi
 
