@@ -33,6 +33,8 @@ struct baro_config {
 	bool no_log_info;
 	bool silent;
 	bool nodelay; /* no fail delay requested from libpam */
+	bool self_enrol; /* conf file: a user without a secret file may
+			  * create their own through the setuid helper */
 };
 
 enum baro_config_err {

@@ -59,7 +59,8 @@ static enum baro_auth_verdict check_acl(struct baro_auth *a)
 	}
 	if (baro_acl_check(a->cfg->acl, &subj, &action, a->lg) != BARO_ACL_OK)
 		goto out;
-	if (action == BARO_ACL_REQUIRE)
+	if (action == BARO_ACL_REQUIRE ||
+	    (action == BARO_ACL_SKIP && a->skip_is_require))
 		v = BARO_AUTH_PROMPT;
 	else if (a->pw == NULL)
 		v = BARO_AUTH_UNKNOWN_USER;

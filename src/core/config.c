@@ -82,6 +82,7 @@ static const struct flag_option {
 	FLAG(no_log_info),
 	FLAG(silent),
 	FLAG(nodelay),
+	FLAG(self_enrol),
 };
 
 static bool set_flag(struct baro_config *cfg, const char *name)

@@ -114,6 +114,7 @@ int kg_cmd_unseal(const struct kg_opts *o);
 int kg_cmd_reseal(const struct kg_opts *o);
 int kg_cmd_check(const struct kg_opts *o);  /* check.c */
 int kg_cmd_import(const struct kg_opts *o); /* import.c */
+int kg_cmd_enrol(const struct kg_opts *o);  /* enrol_user.c */
 
 /* common.c: messages, the user's file, writing. */
 extern const struct baro_log kg_log; /* core messages to stderr */

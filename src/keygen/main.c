@@ -94,6 +94,11 @@ static const struct kg_cmd commands[] = {
 	  .exclusive = { SOURCE },
 	  .usage = "import -u USER --from ~USER/.google_authenticator [-f PATH | -c CONF]\n"
 		   "            [--encrypt] [--keyfile PATH] [--force] [--remove-source]" },
+	{ .name = "enrol",
+	  .run = kg_cmd_enrol,
+	  .allowed = ENROL_OPTS,
+	  .for_users = true,
+	  .usage = "enrol [--issuer NAME] [--qr utf8|ascii|none] [--qr-file FILE.png|FILE.pbm]" },
 	{ .name = "hostkey",
 	  .run = kg_cmd_hostkey,
 	  .allowed = KO(KEYFILE) | KO(FORCE),

@@ -16,15 +16,7 @@
 
 void kg_add_option_lines(struct baro_secret *s)
 {
-	baro_secret_add_line(s, BARO_LINE_SECURE_KEY, 0);
-	baro_secret_add_line(s, BARO_LINE_CYCLE_TIME, 0);
-	baro_secret_add_line(s, BARO_LINE_KEY_METHOD, 0);
-	baro_secret_add_line(s, BARO_LINE_DIGITS, 0);
-	baro_secret_add_line(s, BARO_LINE_WINDOW_SIZE, 0);
-	if (s->has_rate_limit)
-		baro_secret_add_line(s, BARO_LINE_RATE_LIMIT, 0);
-	if (s->disallow_reuse)
-		baro_secret_add_line(s, BARO_LINE_DISALLOW_REUSE, 0);
+	(void)baro_secret_add_option_lines(s);
 }
 
 static void build_secret(const struct kg_opts *o, struct baro_secret *s)

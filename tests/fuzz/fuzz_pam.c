@@ -232,6 +232,13 @@ FZ_EXPORT int pam_get_data(const pam_handle_t *pamh, const char *name,
 	return R.accepted != NULL ? PAM_SUCCESS : PAM_NO_MODULE_DATA;
 }
 
+FZ_EXPORT int pam_putenv(pam_handle_t *pamh, const char *name_value)
+{
+	(void)pamh;
+	FZ_CHECK(strncmp(name_value, "PAM_BARO_AUTH_ACCEPTED", 22) == 0);
+	return PAM_SUCCESS;
+}
+
 FZ_EXPORT const char *pam_getenv(pam_handle_t *pamh, const char *name)
 {
 	(void)pamh;

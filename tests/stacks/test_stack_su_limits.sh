@@ -61,7 +61,7 @@ expect_recorded()
 	stk_converse "$(stk_wrong_code)" "$PW" "${SU[@]}"
 	stk_expect_rc "$what, wrong code" 1
 	stk_expect_no_line "$what, wrong code" "su-as=$TO"
-	stk_log_has su "Invalid verification code"
+	stk_log_has su-l "Invalid verification code"
 	after=$(timestamps)
 	[ "$after" -eq $((before + 1)) ] ||
 		stk_fail "$what: the wrong code was not recorded ($before -> $after timestamps)"
@@ -91,7 +91,7 @@ else
 	before=$(cat "$SECRET")
 	stk_converse right "$PW" "${SU[@]}"
 	right_rc=$RC right_said=$(said)
-	stk_log_has su "Failed to create tmp secret file[File too large]"
+	stk_log_has su-l "Failed to create tmp secret file[File too large]"
 	stk_converse "$(stk_wrong_code)" "$PW" "${SU[@]}"
 	wrong_rc=$RC wrong_said=$(said)
 	[ "$right_rc" -eq 1 ] && [ "$wrong_rc" -eq 1 ] ||
