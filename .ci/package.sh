@@ -91,7 +91,10 @@ if [ "${1:-}" = --in-namespace ]; then
 	if [ -n "$helper" ]; then
 		[ "$(stat -c '%a %U' "$helper")" = "4755 root" ] ||
 			fail "$helper is $(stat -c '%a %U' "$helper"), not 4755 root"
-		say "setuid helper $helper: 4755 root"
+		# The path compiled into the module is where the package put it.
+		grep -aqF "$helper" "$MODULE" ||
+			fail "the module does not run the helper at $helper"
+		say "setuid helper $helper: 4755 root, the path the module runs"
 	fi
 	diff -r "$WORK/pam.d.before" /etc/pam.d ||
 		fail "installing the package changed /etc/pam.d"
