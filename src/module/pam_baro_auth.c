@@ -290,8 +290,6 @@ BARO_EXPORT int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
 	return PAM_SUCCESS;
 }
 
-/* BaroPAM's "session opened" line, written only when a session really
- * opens after a code accepted in this transaction (DESIGN.md §7). */
 /* What the auth phase of this transaction accepted: 0 nothing, else
  * BARO_AUTH_OK or BARO_AUTH_OK_EMERGENCY. */
 static int accepted_in_auth(pam_handle_t *pamh)
@@ -312,6 +310,8 @@ static int accepted_in_auth(pam_handle_t *pamh)
 	return what;
 }
 
+/* BaroPAM's "session opened" line, written only when a session really
+ * opens after a code accepted in this transaction (DESIGN.md §7). */
 BARO_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 				   const char **argv)
 {
@@ -336,12 +336,9 @@ BARO_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	return PAM_SUCCESS;
 }
 
+/* Nothing to close: like setcred, a success. */
 BARO_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 				    const char **argv)
 {
-	(void)pamh;
-	(void)flags;
-	(void)argc;
-	(void)argv;
-	return PAM_SUCCESS;
+	return pam_sm_setcred(pamh, flags, argc, argv);
 }
