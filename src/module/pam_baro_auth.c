@@ -268,6 +268,8 @@ BARO_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 
 	l = calloc(1, sizeof(*l));
 	if (l == NULL) {
+		/* Before the options are known: nodelay cannot be honoured. */
+		(void)pam_fail_delay(pamh, FAIL_DELAY_USEC);
 		pam_syslog(pamh, LOG_CRIT, "Out of memory");
 		return PAM_BUF_ERR;
 	}
