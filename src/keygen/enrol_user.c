@@ -17,6 +17,7 @@
 
 #include "baro/base32.h"
 #include "baro/chkcode.h"
+#include "baro/util.h"
 #include "keygen.h"
 
 #define LINE_MAX_LEN 512
@@ -69,23 +70,27 @@ static bool read_line(int fd, char *buf, size_t bufsz)
 }
 
 /* "SECRET <base32> <hash> <digits> <period>": the key to show. */
-static bool parse_key(const char *line, struct kg_material *m,
-		      struct baro_secret *s)
+static bool parse_key(char *line, struct kg_material *m, struct baro_secret *s)
 {
-	char b32[BARO_SECURE_KEY_TEXT_MAX + 1], hash[16];
-	unsigned digits, period;
+	char *f[6] = { NULL }, *save = NULL, *tok = line;
+	unsigned long digits = 0, period = 0;
+	size_t n = 0;
 
-	if (sscanf(line, "SECRET %256s %15s %u %u", b32, hash, &digits,
-		   &period) != 4 ||
-	    !baro_hash_from_name(hash, &s->method) ||
-	    !baro_base32_decode(b32, m->key, sizeof(m->key), &m->keylen)) {
-		OPENSSL_cleanse(b32, sizeof(b32));
-		return false;
+	while (n < 6 && (f[n] = strtok_r(tok, " ", &save)) != NULL) {
+		tok = NULL;
+		n++;
 	}
-	memcpy(m->b32, b32, sizeof(m->b32));
-	OPENSSL_cleanse(b32, sizeof(b32));
-	s->digits = digits;
-	s->cycle_time = period;
+	if (n != 5 || strcmp(f[0], "SECRET") != 0 ||
+	    strlen(f[1]) >= sizeof(m->b32) ||
+	    !baro_hash_from_name(f[2], &s->method) ||
+	    !baro_parse_ulong(f[3], BARO_DIGITS_MIN, BARO_DIGITS_MAX,
+			      &digits) ||
+	    !baro_parse_ulong(f[4], BARO_CYCLE_MIN, BARO_CYCLE_MAX, &period) ||
+	    !baro_base32_decode(f[1], m->key, sizeof(m->key), &m->keylen))
+		return false;
+	memcpy(m->b32, f[1], strlen(f[1]) + 1);
+	s->digits = (unsigned)digits;
+	s->cycle_time = (unsigned)period;
 	return true;
 }
 
@@ -96,7 +101,7 @@ static void converse(struct session *h)
 
 	for (;;) {
 		printf("Type the code your app shows now: ");
-		fflush(stdout);
+		(void)fflush(stdout);
 		if (!read_line(STDIN_FILENO, line, sizeof(line)))
 			break;
 		if (dprintf(h->to_helper, "%s\n", line) < 0)

@@ -327,6 +327,26 @@ h_pam xscreensaver "wrong-$HU_PW$(stk_code)"
 expect_rc "xscreensaver: wrong password and right code" 7
 stk_ok "xscreensaver's service (@include common-auth = common-auth-baro) unlocks as the user"
 
+# The helper says how long the accepted code was, so the password is cut
+# where it ends: an 8-digit TOTP code, and an emergency code.
+secret "DIGITS 8
+"
+h_pam xscreensaver "$HU_PW$(oathtool --totp -d 8 -b "$STK_KEY")"
+expect_rc "xscreensaver: password and an 8-digit code" 0
+ECODE=48151623
+EHASH=$(printf '%s' "$ECODE" | openssl dgst -sha256 -mac HMAC -macopt \
+	"hexkey:$(printf '%s' "$STK_KEY" | base32 -d | od -An -v -tx1 | tr -d ' \n')" |
+	sed 's/^.*= //')
+secret "EMERGENCY_KEY $EHASH
+"
+h_pam xscreensaver "$HU_PW$ECODE"
+expect_rc "xscreensaver: password and an emergency code" 0
+helper_log_has "emergency authentication key : verification code accepted for user $HU by (local ip=0.0.0.0,Remote ip=0.0.0.0)"
+h_pam xscreensaver "$HU_PW$ECODE"
+expect_rc "xscreensaver: the emergency code again" 7
+secret
+stk_ok "forward_pass through the helper: 8-digit and emergency codes, the password cut where the code begins"
+
 # The helper must be root's and setuid, or the module says what to do.
 install -o root -g root -m 0755 "$HELPER" "$WORK/bin/not_setuid"
 H_HELPER=$WORK/bin/not_setuid
@@ -528,8 +548,9 @@ expect_rc "hostile environment, right code" 0
 h_direct "$HU" "$(stk_wrong_code)"
 expect_rc "hostile environment, wrong code" 10
 [ ! -e "$WORK/evil/loaded" ] || stk_fail "LD_PRELOAD/LD_LIBRARY_PATH reached the helper"
-# (the caller's own process does load what LD_LIBRARY_PATH names)
-H_ENV=("${H_ENV[0]}" "${H_ENV[@]:2}")
+# (the caller's own process does load what LD_PRELOAD and LD_LIBRARY_PATH
+# name: its own business; the module starts the helper with no environment)
+H_ENV=("${H_ENV[@]:2}")
 h_pam baro-locker "$(stk_code)"
 expect_rc "hostile environment, through the module" 0
 H_ENV=()
