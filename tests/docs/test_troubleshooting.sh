@@ -24,14 +24,20 @@ done < <(cat "$src"/src/*/*.c |
 	perl -0777 -ne 'print "$1\n" while /baro_log\([^;]*?LOG_(?!DEBUG)[A-Z]+,\s*"((?:[^"\\]|\\.)+)"/gs' |
 	sort -u)
 
-# The audit lines of the module's table.
+# The audit lines of the module's table (in the module or the core).
+audits=0
 while IFS= read -r fmt; do
+	audits=$((audits + 1))
 	stem=${fmt%%%*}
 	grep -qF -- "$stem" "$doc" || {
 		echo "undocumented audit line: $fmt"
 		missing=$((missing + 1))
 	}
-done < <(grep -hoP '^\s*\[BARO_AUDIT_[A-Z_]+\] = "\K[^"]+' "$src"/src/core/audit.c)
+done < <(grep -hoP '^\s*\[(BARO_)?AUDIT_[A-Z_]+\] = "\K[^"]+' "$src"/src/*/*.c)
+if [ "$audits" -eq 0 ]; then
+	echo "no audit line table found in src/*/*.c"
+	missing=$((missing + 1))
+fi
 
 if [ "$missing" -ne 0 ]; then
 	echo "$missing message(s) missing from docs/TROUBLESHOOTING.md"
