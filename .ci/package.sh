@@ -11,7 +11,8 @@
 # 3. in a private mount namespace where /etc/pam.d, /etc/security,
 #    /var/lib/pam and /var/cache/debconf are tmpfs copies (so neither the
 #    package's conffile nor pam-auth-update ever reaches the real ones):
-#    - apt-get install ./libpam-baro-auth_*.deb; nothing in /etc/pam.d
+#    - apt-get install ./libpam-baro-auth_*.deb; the setuid helper (once
+#      built) is 4755 root where the module runs it; nothing in /etc/pam.d
 #      changes and the profile is not enabled;
 #    - tests/stacks/test_stack_pam_auth_update.sh on the installed module
 #      and profile;
@@ -21,8 +22,9 @@
 #      common-session-noninteractive (docs/INSTALL.md);
 #    - tests/stacks/test_stack_sshd.sh on the installed module, with the
 #      pass through Debian's own /etc/pam.d/sshd and the profile;
-#    - apt-get purge: every path the package listed is gone (directories
-#      that other packages own excepted), the profile is gone, no file of
+#    - apt-get purge: prerm names a hand-written stack that still uses the
+#      module; every path the package listed is gone (directories that
+#      other packages own excepted), the profile is gone, no file of
 #      /etc/pam.d names the module, pam-auth-update's state forgets it;
 # 4. the real /etc/pam.d, /etc/security and /var/lib/pam are as they were.
 # A failure at any point purges the package if this script installed it.
