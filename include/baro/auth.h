@@ -4,6 +4,7 @@
 
 #include <limits.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,7 +44,12 @@ struct baro_auth {
 	const struct passwd *pw;  /* NULL: unknown user */
 	const char *service;
 	const char *rhost;        /* NULL or "": a local login */
+	bool skip_is_require;     /* the setuid helper: the caller chose the
+				   * service, so an ACL skip asks for the
+				   * code all the same (deny still holds) */
 	struct baro_audit_who who; /* by, local_ip, remote_ip */
+	const char *fleet_backend; /* store=pgsql: baro_fleet_backend(), or
+				    * NULL for the installed one */
 
 	/* Filled in by the core. */
 	char path[PATH_MAX];

@@ -16,6 +16,13 @@
 
 enum baro_encrypt { BARO_ENCRYPT_UNSET = -1, BARO_ENCRYPT_NO = 0, BARO_ENCRYPT_YES = 1 };
 
+/* Where the key and the state live (SPEC §11). */
+enum baro_store_kind { BARO_STORE_KIND_FILE = 0, BARO_STORE_KIND_PGSQL };
+/* store=pgsql with the server out of reach: fail, or the local file. */
+enum baro_fleet_offline { BARO_OFFLINE_DENY = 0, BARO_OFFLINE_LOCAL };
+#define BARO_FLEET_TIMEOUT_DEFAULT_MS 5000
+#define BARO_FLEET_TIMEOUT_MAX_S 60
+
 struct baro_config {
 	char secret[PATH_MAX]; /* template, before ${USER} expansion */
 	enum baro_encrypt encrypt;
@@ -33,6 +40,13 @@ struct baro_config {
 	bool no_log_info;
 	bool silent;
 	bool nodelay; /* no fail delay requested from libpam */
+	bool self_enrol; /* conf file: a user without a secret file may
+			  * create their own through the setuid helper */
+	/* the fleet store */
+	enum baro_store_kind store;
+	char fleet[PATH_MAX]; /* connection file */
+	int fleet_timeout_ms;
+	enum baro_fleet_offline fleet_offline;
 };
 
 enum baro_config_err {
@@ -66,5 +80,9 @@ bool baro_config_set(struct baro_config *cfg, const char *opt,
 		     const struct baro_log *lg);
 
 void baro_config_defaults(struct baro_config *cfg);
+
+/* Whether logins may read the local secret file: store=file, or
+ * store=pgsql with fleet_offline=local. */
+bool baro_config_local_file(const struct baro_config *cfg);
 
 #endif

@@ -6,7 +6,9 @@
 #include <syslog.h>
 
 /* Logger shared by the module and the CLI: pam_syslog() when it has a PAM
- * handle, stderr when it has none (faillock_config.c does the same). */
+ * handle, stderr when it has none (faillock_config.c does the same), or
+ * syslog(3) once a program without PAM (the setuid helper) has called
+ * baro_log_to_syslog(). */
 struct baro_log {
 	pam_handle_t *pamh;
 	unsigned debug : 1;       /* emit LOG_DEBUG lines */
@@ -15,5 +17,9 @@ struct baro_log {
 
 void baro_log(const struct baro_log *lg, int prio, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* From now on, lines without a PAM handle go to syslog, facility authpriv,
+ * as "IDENT[PID]: MESSAGE", not to stderr. */
+void baro_log_to_syslog(const char *ident);
 
 #endif

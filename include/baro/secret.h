@@ -95,6 +95,11 @@ char *baro_secret_format(const struct baro_secret *s, size_t *len);
 bool baro_secret_add_line(struct baro_secret *s, enum baro_line_kind kind,
 			  unsigned index);
 
+/* Append the option lines a new file has, in the order baro-keygen and
+ * self-enrolment write them: SECURE_KEY, CYCLE_TIME, KEY_METHOD, DIGITS,
+ * WINDOW_SIZE, then RATE_LIMIT and DISALLOW_REUSE if set. */
+bool baro_secret_add_option_lines(struct baro_secret *s);
+
 /* Initialise an empty secret with the defaults of §3 and no lines. */
 void baro_secret_init(struct baro_secret *s);
 

@@ -9,6 +9,7 @@
 #include <security/_pam_types.h>
 
 #include "baro/acl.h"
+#include "baro/fleet.h"
 #include "baro/user.h"
 #include "baro/util.h"
 #include "baro/verify.h"
@@ -59,7 +60,8 @@ static enum baro_auth_verdict check_acl(struct baro_auth *a)
 	}
 	if (baro_acl_check(a->cfg->acl, &subj, &action, a->lg) != BARO_ACL_OK)
 		goto out;
-	if (action == BARO_ACL_REQUIRE)
+	if (action == BARO_ACL_REQUIRE ||
+	    (action == BARO_ACL_SKIP && a->skip_is_require))
 		v = BARO_AUTH_PROMPT;
 	else if (a->pw == NULL)
 		v = BARO_AUTH_UNKNOWN_USER;
@@ -83,7 +85,8 @@ enum baro_auth_verdict baro_auth_prepare(struct baro_auth *a)
 		if (v != BARO_AUTH_PROMPT)
 			return v;
 	}
-	if (a->pw != NULL &&
+	/* A fleet host that never falls back has no local file. */
+	if (a->pw != NULL && baro_config_local_file(a->cfg) &&
 	    !baro_expand_path(a->cfg->secret, a->user, a->pw->pw_dir, a->path,
 			      sizeof(a->path))) {
 		baro_log(a->lg, LOG_ERR, "Failed to compute location of secret file");
@@ -93,7 +96,8 @@ enum baro_auth_verdict baro_auth_prepare(struct baro_auth *a)
 	 * either: the prompt never tells who exists. */
 	if (a->cfg->nullok && a->pw == NULL)
 		return BARO_AUTH_UNKNOWN_USER;
-	if (a->cfg->nullok && baro_store_missing(a->path)) {
+	if (a->cfg->nullok && a->cfg->store == BARO_STORE_KIND_FILE &&
+	    baro_store_missing(a->path)) {
 		baro_log(a->lg, LOG_DEBUG, "No secret file %s: nullok", a->path);
 		return BARO_AUTH_IGNORE;
 	}
@@ -202,14 +206,14 @@ static enum baro_auth_verdict report(struct baro_auth *a,
  * whatever was typed: a caller who makes writes fail learns nothing and
  * gains nothing (DESIGN.md §3). */
 static enum baro_auth_verdict verify(struct baro_auth *a, const char *input,
-				     int64_t now)
+				     int64_t now, bool emergency_allowed)
 {
 	struct baro_verdict v = { .result = BARO_ERROR };
 	struct codes c;
 
 	pick_codes(a, input, &c);
 	baro_verify(&a->store.secret, a->key, a->keylen, now, c.totp,
-		    c.emergency, &v);
+		    emergency_allowed ? c.emergency : NULL, &v);
 	OPENSSL_cleanse(&c, sizeof(c));
 	if (v.state_changed) {
 		if (a->store.secret.has_rate_limit)
@@ -220,6 +224,48 @@ static enum baro_auth_verdict verify(struct baro_auth *a, const char *input,
 		}
 	}
 	return report(a, &v);
+}
+
+/* store=pgsql (DESIGN.md §11): the database decides; its verdicts give the
+ * file store's log and audit lines. *fallback: the server could not be
+ * reached, nothing was sent, and fleet_offline=local lets the local file
+ * decide. */
+static enum baro_auth_verdict fleet_verify(struct baro_auth *a,
+					   const char *input, bool *fallback)
+{
+	static const enum baro_result results[] = {
+		[BARO_FLEET_OK] = BARO_OK,
+		[BARO_FLEET_OK_EMERGENCY] = BARO_OK_EMERGENCY,
+		[BARO_FLEET_WRONG] = BARO_WRONG,
+		[BARO_FLEET_REUSED] = BARO_REUSED,
+		[BARO_FLEET_RATE_LIMITED] = BARO_RATE_LIMITED,
+	};
+	struct baro_fleet_reply rep;
+	struct baro_verdict v = { .result = BARO_WRONG };
+
+	*fallback = false;
+	baro_fleet_login(a->fleet_backend, a->cfg, a->user, a->service,
+			 a->rhost, input, &rep, a->lg);
+	if (a->cfg->forward_pass)
+		a->password_len = baro_auth_password_len(input, rep.digits_used > 0
+							  ? rep.digits_used
+							  : BARO_DIGITS_MIN);
+	switch (rep.verdict) {
+	case BARO_FLEET_OFFLINE:
+		*fallback = a->cfg->fleet_offline == BARO_OFFLINE_LOCAL;
+		return BARO_AUTH_UNAVAIL;
+	case BARO_FLEET_ERROR:
+		return BARO_AUTH_UNAVAIL;
+	case BARO_FLEET_NO_USER:
+		baro_log(a->lg, LOG_ERR, "No fleet key for user %s",
+			 a->who.user);
+		audit(a, BARO_AUDIT_NO_KEY);
+		return BARO_AUTH_UNAVAIL;
+	default:
+		v.result = results[rep.verdict];
+		v.retry_secs = rep.retry_secs;
+		return report(a, &v);
+	}
 }
 
 /* A time the file cannot hold is never written (DESIGN.md §3). */
@@ -238,18 +284,29 @@ enum baro_auth_verdict baro_auth_check(struct baro_auth *a, const char *input,
 				       int64_t now)
 {
 	enum baro_auth_verdict v;
+	bool fallback = false;
 
 	if (a->pw == NULL) {
 		set_password_len(a, input, BARO_AUTH_WRONG);
 		return BARO_AUTH_UNKNOWN_USER;
+	}
+	if (a->cfg->store == BARO_STORE_KIND_PGSQL) {
+		v = fleet_verify(a, input, &fallback);
+		if (!fallback)
+			return v;
+		baro_log(a->lg, LOG_WARNING,
+			 "Fleet server unreachable: checking the local secret file %s; emergency codes refused",
+			 a->path);
 	}
 	if (!clock_usable(a, now)) {
 		v = BARO_AUTH_SYSERR;
 		goto out;
 	}
 	v = load(a);
+	/* The local file after an unreachable fleet: no emergency code (it
+	 * may have been used on another host). */
 	if (v == BARO_AUTH_PROMPT)
-		v = verify(a, input, now);
+		v = verify(a, input, now, !fallback);
 	set_password_len(a, input, v);
 out:
 	baro_store_close(&a->store);

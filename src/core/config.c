@@ -58,13 +58,65 @@ static bool set_encrypt(struct baro_config *cfg, const char *v)
 	return true;
 }
 
+/* --- the fleet store (SPEC §11) --- */
+static bool set_store(struct baro_config *cfg, const char *v)
+{
+	if (strcmp(v, "file") == 0)
+		cfg->store = BARO_STORE_KIND_FILE;
+	else if (strcmp(v, "pgsql") == 0)
+		cfg->store = BARO_STORE_KIND_PGSQL;
+	else
+		return false;
+	return true;
+}
+
+static bool set_fleet(struct baro_config *cfg, const char *v)
+{
+	return v[0] == '/' && copy_value(cfg->fleet, sizeof(cfg->fleet), v);
+}
+
+static bool set_fleet_timeout(struct baro_config *cfg, const char *v)
+{
+	unsigned long s;
+
+	if (!baro_parse_ulong(v, 1, BARO_FLEET_TIMEOUT_MAX_S, &s))
+		return false;
+	cfg->fleet_timeout_ms = (int)s * 1000;
+	return true;
+}
+
+static bool set_fleet_offline(struct baro_config *cfg, const char *v)
+{
+	if (strcmp(v, "deny") == 0)
+		cfg->fleet_offline = BARO_OFFLINE_DENY;
+	else if (strcmp(v, "local") == 0)
+		cfg->fleet_offline = BARO_OFFLINE_LOCAL;
+	else
+		return false;
+	return true;
+}
+
+/* A fleet host that never falls back needs no secret file. */
+bool baro_config_local_file(const struct baro_config *cfg)
+{
+	return cfg->store == BARO_STORE_KIND_FILE ||
+	       cfg->fleet_offline == BARO_OFFLINE_LOCAL;
+}
+/* --- end of the fleet store --- */
+
 static const struct value_option {
 	const char *name;
 	setter_fn set;
 } value_options[] = {
-	{ "secret", set_secret },   { "encrypt", set_encrypt },
-	{ "keyfile", set_keyfile }, { "acl", set_acl },
+	{ "secret", set_secret },
+	{ "encrypt", set_encrypt },
+	{ "keyfile", set_keyfile },
+	{ "acl", set_acl },
 	{ "prompt", set_prompt },
+	{ "store", set_store },
+	{ "fleet", set_fleet },
+	{ "fleet_timeout", set_fleet_timeout },
+	{ "fleet_offline", set_fleet_offline },
 };
 
 #define FLAG(name) { #name, offsetof(struct baro_config, name) }
@@ -82,6 +134,7 @@ static const struct flag_option {
 	FLAG(no_log_info),
 	FLAG(silent),
 	FLAG(nodelay),
+	FLAG(self_enrol),
 };
 
 static bool set_flag(struct baro_config *cfg, const char *name)
@@ -141,6 +194,7 @@ void baro_config_defaults(struct baro_config *cfg)
 	memcpy(cfg->keyfile, BARO_DEFAULT_KEYFILE, sizeof(BARO_DEFAULT_KEYFILE));
 	memcpy(cfg->conf, BARO_DEFAULT_CONF, sizeof(BARO_DEFAULT_CONF));
 	memcpy(cfg->prompt, BARO_DEFAULT_PROMPT, sizeof(BARO_DEFAULT_PROMPT));
+	cfg->fleet_timeout_ms = BARO_FLEET_TIMEOUT_DEFAULT_MS;
 }
 
 static bool is_space(char c)
@@ -244,6 +298,11 @@ static bool check_combination(const struct baro_config *cfg,
 			 "Module arguments forward_pass and use_first_pass/try_first_pass conflict");
 		return false;
 	}
+	if (cfg->store == BARO_STORE_KIND_PGSQL && cfg->fleet[0] == '\0') {
+		baro_log(lg, LOG_ERR,
+			 "Module argument store=pgsql needs fleet=PATH");
+		return false;
+	}
 	return true;
 }
 
@@ -252,11 +311,11 @@ enum baro_config_err baro_config_finish(const struct baro_config *cfg,
 {
 	if (!check_combination(cfg, lg))
 		return BARO_CONFIG_BAD;
-	if (cfg->secret[0] == '\0') {
+	if (cfg->secret[0] == '\0' && baro_config_local_file(cfg)) {
 		baro_log(lg, LOG_ERR, "Failed to compute location of secret file");
 		return BARO_CONFIG_NO_SECRET;
 	}
-	if (cfg->encrypt == BARO_ENCRYPT_UNSET) {
+	if (cfg->encrypt == BARO_ENCRYPT_UNSET && baro_config_local_file(cfg)) {
 		baro_log(lg, LOG_ERR, "Failed to compute location of encrypt flag");
 		return BARO_CONFIG_NO_ENCRYPT;
 	}

@@ -62,6 +62,16 @@ static const char *check_dir(int fd)
 	return NULL;
 }
 
+/* Close fd if open, keeping the errno a caller is about to report. */
+static void close_keep_errno(int fd)
+{
+	int saved = errno;
+
+	if (fd >= 0)
+		close(fd);
+	errno = saved;
+}
+
 static enum baro_io_err open_err(int err)
 {
 	if (err == ENOENT)
@@ -96,7 +106,7 @@ enum baro_io_err baro_open_parent(const char *path, int *dirfd, char *base,
 	char copy[PATH_MAX];
 	char *comp, *next;
 	enum baro_io_err e = BARO_IO_OK;
-	int fd = -1, saved;
+	int fd = -1;
 	size_t n = strlen(path);
 
 	*dirfd = -1;
@@ -140,10 +150,7 @@ enum baro_io_err baro_open_parent(const char *path, int *dirfd, char *base,
 	*dirfd = fd;
 	fd = -1;
 out:
-	saved = errno;
-	if (fd >= 0)
-		close(fd);
-	errno = saved;
+	close_keep_errno(fd);
 	return e;
 }
 
@@ -194,7 +201,7 @@ enum baro_io_err baro_lock_at(int dirfd, const char *base, int *lockfd)
 {
 	char name[NAME_MAX_LEN + sizeof(LOCK_SUFFIX)];
 	struct stat st;
-	int fd = -1, n, saved;
+	int fd = -1, n;
 	enum baro_io_err e = BARO_IO_LOCK;
 
 	*lockfd = -1;
@@ -227,10 +234,7 @@ enum baro_io_err baro_lock_at(int dirfd, const char *base, int *lockfd)
 	fd = -1;
 	e = BARO_IO_OK;
 out:
-	saved = errno;
-	if (fd >= 0)
-		close(fd);
-	errno = saved;
+	close_keep_errno(fd);
 	return e;
 }
 

@@ -6,6 +6,8 @@
 
 #include <security/pam_ext.h>
 
+static int no_handle_syslog; /* set by baro_log_to_syslog() */
+
 void baro_log(const struct baro_log *lg, int prio, const char *fmt, ...)
 {
 	va_list ap;
@@ -19,9 +21,17 @@ void baro_log(const struct baro_log *lg, int prio, const char *fmt, ...)
 	va_start(ap, fmt);
 	if (lg != NULL && lg->pamh != NULL) {
 		pam_vsyslog(lg->pamh, prio, fmt, ap);
+	} else if (no_handle_syslog) {
+		vsyslog(prio, fmt, ap);
 	} else {
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);
 	}
 	va_end(ap);
+}
+
+void baro_log_to_syslog(const char *ident)
+{
+	openlog(ident, LOG_PID, LOG_AUTHPRIV);
+	no_handle_syslog = 1;
 }

@@ -324,6 +324,25 @@ bool baro_secret_add_line(struct baro_secret *s, enum baro_line_kind kind,
 	return add_line(s, kind, index, NULL, 0);
 }
 
+bool baro_secret_add_option_lines(struct baro_secret *s)
+{
+	static const enum baro_line_kind always[] = {
+		BARO_LINE_SECURE_KEY,  BARO_LINE_CYCLE_TIME,
+		BARO_LINE_KEY_METHOD,  BARO_LINE_DIGITS,
+		BARO_LINE_WINDOW_SIZE,
+	};
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < sizeof(always) / sizeof(always[0]); i++)
+		ok = ok && baro_secret_add_line(s, always[i], 0);
+	if (s->has_rate_limit)
+		ok = ok && baro_secret_add_line(s, BARO_LINE_RATE_LIMIT, 0);
+	if (s->disallow_reuse)
+		ok = ok && baro_secret_add_line(s, BARO_LINE_DISALLOW_REUSE, 0);
+	return ok;
+}
+
 bool baro_secret_is_sealed(const struct baro_secret *s)
 {
 	return strncmp(s->secure_key, BARO_SEALED_PREFIX,

@@ -5,6 +5,7 @@
  * against each line's effective options, and each problem is printed with
  * the module's message, where it applies, and a remedy that names the real
  * user, file and command. */
+#include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -403,30 +404,48 @@ static void scan_pam(struct run *r)
 			r->problems++;
 		return;
 	}
+	r->problems += (int)r->pam.unreadable;
 	r->problems += kg_pam_siblings(&r->pam, r->pam_dir);
 	if (r->pam.n_lines == 0)
 		printf("note: no service in %s loads pam_baro_auth.so\n",
 		       r->pam_dir);
 }
 
+/* A relative --pam-dir is taken from the current directory: the file
+ * layer opens absolute paths only. */
+static bool set_pam_dir(struct run *r, char **resolved)
+{
+	r->pam_dir = r->o->pam_dir != NULL ? r->o->pam_dir : DEFAULT_PAM_DIR;
+	if (r->pam_dir[0] == '/')
+		return true;
+	*resolved = realpath(r->pam_dir, NULL);
+	if (*resolved == NULL) {
+		kg_err("%s: %s", r->pam_dir, strerror(errno));
+		return false;
+	}
+	r->pam_dir = *resolved;
+	return true;
+}
+
 int kg_cmd_check(const struct kg_opts *o)
 {
+	char *pam_dir = NULL;
 	struct run r;
 	size_t i;
+	int rc = KG_EXIT_ERR;
 
 	memset(&r, 0, sizeof(r));
 	r.o = o;
-	r.pam_dir = o->pam_dir != NULL ? o->pam_dir : DEFAULT_PAM_DIR;
 	if (!o->all &&
 	    (getpwnam(o->user) == NULL || !baro_user_name_ok(o->user))) {
 		fprintf(stderr, "Cannot look up user id %s\n", o->user);
 		return KG_EXIT_ERR;
 	}
-	scan_pam(&r);
-	if (!make_contexts(&r)) {
-		kg_pam_free(&r.pam);
+	if (!set_pam_dir(&r, &pam_dir))
 		return KG_EXIT_ERR;
-	}
+	scan_pam(&r);
+	if (!make_contexts(&r))
+		goto out;
 	for (i = 0; i < r.n_ctx; i++) {
 		load_ctx(&r, &r.ctx[i]);
 		if (r.ctx[i].usable)
@@ -439,7 +458,10 @@ int kg_cmd_check(const struct kg_opts *o)
 		printf("%d problem(s)\n", r.problems);
 	for (i = 0; i < r.n_ctx; i++)
 		OPENSSL_cleanse(&r.ctx[i].cfg, sizeof(r.ctx[i].cfg));
+	rc = r.problems == 0 ? KG_EXIT_OK : KG_EXIT_ERR;
+out:
 	free(r.ctx);
 	kg_pam_free(&r.pam);
-	return r.problems == 0 ? KG_EXIT_OK : KG_EXIT_ERR;
+	free(pam_dir);
+	return rc;
 }

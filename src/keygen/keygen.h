@@ -47,6 +47,7 @@ enum kg_opt {
 	KO_ALL_,
 	KO_PAM_DIR_,
 	KO_REMOVE_SOURCE_,
+	KO_DB_,
 	KO_COUNT_
 };
 
@@ -71,6 +72,7 @@ struct kg_opts {
 	const char *new_keyfile; /* reseal: the new host key */
 	const char *pam_dir;     /* check: the PAM configuration directory */
 	const char *code;        /* verify: the code to judge */
+	const char *db;          /* fleet-*: libpq connection string */
 	enum kg_qr qr;
 	enum kg_image qr_image;
 	enum baro_hash hash;
@@ -114,6 +116,14 @@ int kg_cmd_unseal(const struct kg_opts *o);
 int kg_cmd_reseal(const struct kg_opts *o);
 int kg_cmd_check(const struct kg_opts *o);  /* check.c */
 int kg_cmd_import(const struct kg_opts *o); /* import.c */
+int kg_cmd_enrol(const struct kg_opts *o);  /* enrol_user.c */
+int kg_cmd_fleet_create(const struct kg_opts *o); /* fleet.c */
+int kg_cmd_fleet_rotate(const struct kg_opts *o);
+int kg_cmd_fleet_emergency(const struct kg_opts *o);
+int kg_cmd_fleet_reset(const struct kg_opts *o);
+int kg_cmd_fleet_show(const struct kg_opts *o);
+int kg_cmd_fleet_upload(const struct kg_opts *o);
+int kg_cmd_fleet_check(const struct kg_opts *o);
 
 /* common.c: messages, the user's file, writing. */
 extern const struct baro_log kg_log; /* core messages to stderr */
@@ -164,6 +174,9 @@ bool kg_new_key(struct kg_material *m, unsigned bytes);
 /* Replace the emergency codes by n new ones (hashes under m's key). */
 bool kg_new_emergency(struct baro_secret *s, struct kg_material *m, unsigned n);
 void kg_print_codes(const struct kg_material *m);
+/* A new secret with the command line's options and option lines
+ * (provision.c). */
+void kg_build_secret(const struct kg_opts *o, struct baro_secret *s);
 /* The option lines of a new file, in the canonical order (provision.c). */
 void kg_add_option_lines(struct baro_secret *s);
 /* SECURE_KEY as written: base32, or sealed for user under keyfile. */
@@ -212,8 +225,8 @@ struct kg_pam_line {
 
 struct kg_pam_service {
 	char name[256];
-	bool module;   /* its auth stack runs pam_baro_auth */
-	bool password; /* its auth stack runs pam_unix */
+	bool module;          /* its auth stack runs pam_baro_auth */
+	const char *password; /* a password module its auth stack runs */
 	bool warned;
 };
 
@@ -222,6 +235,7 @@ struct kg_pam {
 	size_t n_lines;
 	struct kg_pam_service *services;
 	size_t n_services;
+	unsigned unreadable; /* service files that could not be read */
 };
 
 /* Read every service of dir; false if dir cannot be read. */

@@ -129,6 +129,7 @@ static const struct optdef optdefs[KO_COUNT_] = {
 	FLAG(ALL, "all", all, true),
 	STR(PAM_DIR, "pam-dir", 0, pam_dir),
 	FLAG(REMOVE_SOURCE, "remove-source", remove_source, true),
+	STR(DB, "db", 0, db),
 };
 
 #define HELP 'h'

@@ -143,6 +143,24 @@ static void queue_file(struct walk *w, const char *name)
 		memcpy(w->files[w->n_files++], name, strlen(name) + 1);
 }
 
+/* Modules that take a password: a stack with one of them lets a user in
+ * with what they know. */
+static const char *const password_modules[] = {
+	"pam_unix.so", "pam_sss.so",     "pam_ldap.so",
+	"pam_krb5.so", "pam_winbind.so", "pam_userdb.so",
+};
+
+static void note_password(struct kg_pam_service *svc, const char *module)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(password_modules) / sizeof(password_modules[0]);
+	     i++)
+		if (svc->password == NULL &&
+		    strcmp(module, password_modules[i]) == 0)
+			svc->password = password_modules[i];
+}
+
 /* One logical line of a file: "[-]type control module args" or
  * "@include name". */
 static void walk_line(struct walk *w, const char *file, unsigned lineno,
@@ -169,8 +187,8 @@ static void walk_line(struct walk *w, const char *file, unsigned lineno,
 		queue_file(w, module);
 	else if (strcmp(base_name(module), MODULE_NAME) == 0)
 		add_module_line(w, file, lineno, s);
-	else if (strcmp(base_name(module), "pam_unix.so") == 0)
-		w->svc->password = true;
+	else
+		note_password(w->svc, base_name(module));
 }
 
 /* Lines joined at a trailing backslash, comments dropped (libpam). */
@@ -214,9 +232,11 @@ static void walk_file(struct walk *w, const char *name, bool service)
 	baro_file_init(&f);
 	if (baro_file_open(&f, path, &pamd_rules, false) == BARO_IO_OK)
 		walk_text(w, name, f.data);
-	else if (service)
-		kg_err("warning: cannot read %s: %s", path,
+	else if (service) {
+		kg_err("cannot read %s: %s", path,
 		       f.why != NULL ? f.why : strerror(f.saved_errno));
+		w->p->unreadable++;
+	}
 	baro_file_close(&f);
 }
 
@@ -363,13 +383,14 @@ int kg_pam_siblings(struct kg_pam *p, const char *dir)
 		with = group_user(p, sibling_groups[i]);
 		for (g = sibling_groups[i]; with != NULL && *g != NULL; g++) {
 			s = find_service(p, *g);
-			if (s == NULL || s->module || !s->password || s->warned)
+			if (s == NULL || s->module || s->password == NULL ||
+			    s->warned)
 				continue;
 			s->warned = true;
 			warned++;
 			fprintf(stderr,
-				"warning: service %s (%s/%s) authenticates with a password (pam_unix) but not with pam_baro_auth, while %s asks for a code: it is the way around the code\n",
-				s->name, dir, s->name, with);
+				"warning: service %s (%s/%s) authenticates with a password (%s) but not with pam_baro_auth, while %s asks for a code: it is the way around the code\n",
+				s->name, dir, s->name, s->password, with);
 			kg_remedy("add \"auth required pam_baro_auth.so\" to %s/%s as in %s/%s",
 				  dir, s->name, dir, with);
 		}

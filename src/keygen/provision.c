@@ -16,18 +16,10 @@
 
 void kg_add_option_lines(struct baro_secret *s)
 {
-	baro_secret_add_line(s, BARO_LINE_SECURE_KEY, 0);
-	baro_secret_add_line(s, BARO_LINE_CYCLE_TIME, 0);
-	baro_secret_add_line(s, BARO_LINE_KEY_METHOD, 0);
-	baro_secret_add_line(s, BARO_LINE_DIGITS, 0);
-	baro_secret_add_line(s, BARO_LINE_WINDOW_SIZE, 0);
-	if (s->has_rate_limit)
-		baro_secret_add_line(s, BARO_LINE_RATE_LIMIT, 0);
-	if (s->disallow_reuse)
-		baro_secret_add_line(s, BARO_LINE_DISALLOW_REUSE, 0);
+	(void)baro_secret_add_option_lines(s);
 }
 
-static void build_secret(const struct kg_opts *o, struct baro_secret *s)
+void kg_build_secret(const struct kg_opts *o, struct baro_secret *s)
 {
 	baro_secret_init(s);
 	s->method = o->hash;
@@ -54,7 +46,7 @@ int kg_cmd_create(const struct kg_opts *o)
 	s = malloc(sizeof(*s));
 	if (s == NULL)
 		return KG_EXIT_ERR;
-	build_secret(o, s);
+	kg_build_secret(o, s);
 	if (!kg_new_key(&m, o->key_bytes) ||
 	    !kg_set_secure_key(t.encrypt, t.keyfile, t.user, &m, s) ||
 	    !kg_new_emergency(s, &m, o->emergency) || !kg_make_parents(t.path))

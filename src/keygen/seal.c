@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Sealing (SPEC §5): SECURE_KEY sealed under the host key, opened back to
+/* Sealing (DESIGN.md §5): SECURE_KEY sealed under the host key, opened back to
  * base32, or moved to a new host key. The codes never change. */
 #include <stdio.h>
 

@@ -2,6 +2,7 @@
 /* pam_baro_auth: the PAM glue. Every decision lives in the core library
  * (baro/auth.h); this file gathers the facts from libpam, converses, and
  * maps verdicts to PAM return codes (DESIGN.md §6). */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,9 +14,12 @@
 #include <security/pam_modutil.h>
 
 #include "baro/auth.h"
+#include "baro/chkcode.h"
 #include "baro/clock.h"
 #include "baro/config.h"
+#include "baro/fleet.h"
 #include "baro/util.h"
+#include "helper_client.h"
 
 /* Everything is built -fvisibility=hidden; the version script then keeps
  * only the pam_sm_* entry points. */
@@ -26,6 +30,7 @@
 #define FAIL_DELAY_USEC 2000000
 /* Set in the auth phase when a code was accepted; read by the session. */
 #define ACCEPTED_DATA "pam_baro_auth_accepted"
+#define ACCEPTED_ENV "PAM_BARO_AUTH_ACCEPTED"
 
 struct login {
 	pam_handle_t *pamh;
@@ -33,6 +38,7 @@ struct login {
 	struct baro_config cfg;
 	struct baro_log lg;
 	struct baro_auth auth;
+	bool via_helper; /* not root: the setuid helper checks the code */
 };
 
 static const char *pam_text(pam_handle_t *pamh, int item)
@@ -122,11 +128,38 @@ static void tell_user(const struct login *l, const char *msg)
 		(void)pam_error(l->pamh, "%s", msg);
 }
 
+/* Not root: the helper checks the code with root's settings. With
+ * forward_pass it gets only the end of the input, never the password, and
+ * says how long the accepted code was (else the password is taken to end
+ * BARO_DIGITS_MIN characters before the end). */
+static enum baro_auth_verdict helper_check(struct login *l, const char *input)
+{
+	const char *service = l->auth.service != NULL ? l->auth.service : "";
+	size_t n = strlen(input), cut;
+	unsigned code_len = 0;
+	enum baro_auth_verdict v;
+
+	if (!l->cfg.forward_pass)
+		return baro_helper_verify(&l->lg, l->auth.user, service, input,
+					  false, &code_len);
+	v = baro_helper_verify(&l->lg, l->auth.user, service,
+			       input + (n > BARO_CHK_TAIL_LEN
+						? n - BARO_CHK_TAIL_LEN
+						: 0),
+			       true, &code_len);
+	cut = code_len > 0 ? code_len : BARO_DIGITS_MIN;
+	l->auth.password_len = n > cut ? n - cut : 0;
+	return v;
+}
+
 static enum baro_auth_verdict attempt(struct login *l, const char *input)
 {
 	enum baro_auth_verdict v;
 
-	v = baro_auth_check(&l->auth, input, baro_clock_now());
+	if (l->via_helper && l->auth.pw != NULL)
+		v = helper_check(l, input);
+	else
+		v = baro_auth_check(&l->auth, input, baro_clock_now());
 	forward_password(l, input);
 	if (v == BARO_AUTH_RATE_LIMITED)
 		tell_user(l, BARO_AUTH_BUSY_TEXT);
@@ -161,13 +194,34 @@ static enum baro_auth_verdict converse_and_verify(struct login *l)
 	return v;
 }
 
+/* The session phase must know that this transaction accepted a code.
+ * pam_set_data() is enough where one process runs both phases (su, sudo,
+ * login); sshd runs keyboard-interactive authentication in a child and
+ * hands only the PAM environment back, so the fact travels there too, and
+ * the session phase removes it before the session's environment is built. */
 static void remember_success(struct login *l, enum baro_auth_verdict v)
 {
 	static const int ok = BARO_AUTH_OK, emergency = BARO_AUTH_OK_EMERGENCY;
+	bool em = v == BARO_AUTH_OK_EMERGENCY;
 
 	(void)pam_set_data(l->pamh, ACCEPTED_DATA,
-			   (void *)(v == BARO_AUTH_OK ? &ok : &emergency),
-			   NULL);
+			   (void *)(em ? &emergency : &ok), NULL);
+	(void)pam_putenv(l->pamh, em ? ACCEPTED_ENV "=emergency"
+				     : ACCEPTED_ENV "=code");
+}
+
+/* Not root: the ACL, the secret file and nullok are the helper's, from
+ * root's conf file; the caller's own arguments decide none of them. */
+static enum baro_auth_verdict prepare(struct login *l)
+{
+	l->via_helper = baro_helper_needed();
+	if (l->via_helper) {
+		if (!baro_helper_usable(&l->lg))
+			return BARO_AUTH_UNAVAIL;
+		l->cfg.acl[0] = '\0';
+		l->cfg.nullok = false;
+	}
+	return baro_auth_prepare(&l->auth);
 }
 
 static int authenticate(struct login *l, int argc, const char **argv)
@@ -195,8 +249,9 @@ static int authenticate(struct login *l, int argc, const char **argv)
 		l->auth.pw = pam_modutil_getpwnam(l->pamh, user);
 	l->auth.service = pam_text(l->pamh, PAM_SERVICE);
 	l->auth.rhost = pam_text(l->pamh, PAM_RHOST);
+	l->auth.fleet_backend = baro_fleet_backend();
 	find_who(l->pamh, &l->auth.who, l->auth.pw);
-	v = baro_auth_prepare(&l->auth);
+	v = prepare(l);
 	if (v == BARO_AUTH_PROMPT)
 		v = converse_and_verify(l);
 	if (v == BARO_AUTH_OK || v == BARO_AUTH_OK_EMERGENCY)
@@ -213,6 +268,8 @@ BARO_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 
 	l = calloc(1, sizeof(*l));
 	if (l == NULL) {
+		/* Before the options are known: nodelay cannot be honoured. */
+		(void)pam_fail_delay(pamh, FAIL_DELAY_USEC);
 		pam_syslog(pamh, LOG_CRIT, "Out of memory");
 		return PAM_BUF_ERR;
 	}
@@ -235,6 +292,26 @@ BARO_EXPORT int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
 	return PAM_SUCCESS;
 }
 
+/* What the auth phase of this transaction accepted: 0 nothing, else
+ * BARO_AUTH_OK or BARO_AUTH_OK_EMERGENCY. */
+static int accepted_in_auth(pam_handle_t *pamh)
+{
+	const void *data = NULL;
+	const char *env = pam_getenv(pamh, ACCEPTED_ENV);
+	int what = 0;
+
+	if (pam_get_data(pamh, ACCEPTED_DATA, &data) == PAM_SUCCESS &&
+	    data != NULL)
+		what = *(const int *)data;
+	else if (env != NULL && strcmp(env, "code") == 0)
+		what = BARO_AUTH_OK;
+	else if (env != NULL && strcmp(env, "emergency") == 0)
+		what = BARO_AUTH_OK_EMERGENCY;
+	if (env != NULL)
+		(void)pam_putenv(pamh, ACCEPTED_ENV);
+	return what;
+}
+
 /* BaroPAM's "session opened" line, written only when a session really
  * opens after a code accepted in this transaction (DESIGN.md §7). */
 BARO_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
@@ -242,34 +319,28 @@ BARO_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 {
 	struct baro_log lg = { .pamh = pamh };
 	struct baro_audit_who who;
-	const void *accepted = NULL;
-	const char *user = NULL;
+	const char *user;
+	int what;
 
 	(void)flags;
 	(void)argc;
 	(void)argv;
-	if (pam_get_data(pamh, ACCEPTED_DATA, &accepted) != PAM_SUCCESS ||
-	    accepted == NULL)
-		return PAM_IGNORE;
-	if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS ||
-	    user == NULL)
+	what = accepted_in_auth(pamh);
+	user = pam_text(pamh, PAM_USER);
+	if (what == 0 || user == NULL)
 		return PAM_IGNORE;
 	memset(&who, 0, sizeof(who));
 	who.user = baro_user_name_ok(user) ? user : "(invalid name)";
 	find_who(pamh, &who, pam_modutil_getpwnam(pamh, user));
-	baro_audit_log(&lg, *(const int *)accepted == BARO_AUTH_OK
-				    ? BARO_AUDIT_SESSION
-				    : BARO_AUDIT_SESSION_EMERGENCY,
+	baro_audit_log(&lg, what == BARO_AUTH_OK ? BARO_AUDIT_SESSION
+						: BARO_AUDIT_SESSION_EMERGENCY,
 		       &who);
 	return PAM_SUCCESS;
 }
 
+/* Nothing to close: like setcred, a success. */
 BARO_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 				    const char **argv)
 {
-	(void)pamh;
-	(void)flags;
-	(void)argc;
-	(void)argv;
-	return PAM_SUCCESS;
+	return pam_sm_setcred(pamh, flags, argc, argv);
 }

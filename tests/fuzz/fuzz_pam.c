@@ -142,6 +142,13 @@ int64_t baro_clock_now(void)
 	return R.now;
 }
 
+/* store=pgsql in a fuzzed line loads nothing: no network while fuzzing. */
+const char *baro_fleet_backend(void);
+const char *baro_fleet_backend(void)
+{
+	return "/nonexistent/pam_baro_auth_fleet.so";
+}
+
 FZ_EXPORT int pam_get_user(pam_handle_t *pamh, const char **user,
 			   const char *prompt)
 {
@@ -230,6 +237,13 @@ FZ_EXPORT int pam_get_data(const pam_handle_t *pamh, const char *name,
 	(void)name;
 	*data = R.accepted;
 	return R.accepted != NULL ? PAM_SUCCESS : PAM_NO_MODULE_DATA;
+}
+
+FZ_EXPORT int pam_putenv(pam_handle_t *pamh, const char *name_value)
+{
+	(void)pamh;
+	FZ_CHECK(strncmp(name_value, "PAM_BARO_AUTH_ACCEPTED", 22) == 0);
+	return PAM_SUCCESS;
 }
 
 FZ_EXPORT const char *pam_getenv(pam_handle_t *pamh, const char *name)

@@ -80,7 +80,7 @@ printf 'auth include su\n' > "$P/su-l"
 printf '@include common-auth\n' > "$P/login"
 run check -u "$U" --pam-dir "$P"
 check "sudo-i without the module: exit 1" test "$st" -eq 1
-check "sudo-i named, with sudo" has "warning: service sudo-i ($P/sudo-i) authenticates with a password (pam_unix) but not with pam_baro_auth, while sudo asks for a code"
+check "sudo-i named, with sudo" has "warning: service sudo-i ($P/sudo-i) authenticates with a password (pam_unix.so) but not with pam_baro_auth, while sudo asks for a code"
 check "sudo-i remedy" has "add \"auth required pam_baro_auth.so\" to $P/sudo-i"
 check "su: no sibling uses the module, no warning" hasnt "warning: service su ("
 check "su-l: no warning" hasnt "warning: service su-l ("
@@ -89,7 +89,7 @@ printf 'auth required pam_baro_auth.so conf=%s\n@include common-auth\n' "$W/no.c
 printf 'auth required pam_baro_auth.so conf=%s\nauth required pam_unix.so\n' "$W/no.conf" > "$P/su"
 run check -u "$U" --pam-dir "$P"
 check "su-l follows su's include: no warning" hasnt "warning: service su-l"
-check "login vs su-l: login warned" has "warning: service login ($P/login) authenticates with a password (pam_unix) but not with pam_baro_auth, while su-l asks for a code"
+check "login vs su-l: login warned" has "warning: service login ($P/login) authenticates with a password (pam_unix.so) but not with pam_baro_auth, while su-l asks for a code"
 printf 'auth required pam_baro_auth.so conf=%s\n@include common-auth\n' "$W/no.conf" > "$P/login"
 run check -u "$U" --pam-dir "$P"
 check "every sibling asks: exit 0" test "$st" -eq 0
@@ -141,6 +141,25 @@ check "--all with nullok: exit 0" test "$st" -eq 0
 check "--all counts the files" grep -q '^1 secret file(s) checked, 0 problem(s)$' <<<"$out"
 check "--all lists root as without a file, nullok" grep -qE "user\(s\) with a login shell have no secret file for service sshd .*\(nullok: they log in without a code\): (.* )?root( |$)" <<<"$out"
 check "--all does not list the user with a file" bash -c "! grep 'have no secret file' <<<'$out' | grep -qw '$U'"
+
+# The shipped stacks (conf/pam.d) on a Debian-like pam.d: every line is
+# judged OK, no sibling skips the code; Debian's own sudo-i in their place
+# (the password alone: sudo -i would ask no code) is warned about. A
+# relative --pam-dir is taken from the current directory.
+S=$W/shipped
+install -m 0755 -d "$S"
+install -m 0644 "$(dirname "$0")"/../../conf/pam.d/* "$S/"
+printf 'auth [success=1 default=ignore] pam_unix.so nullok\nauth requisite pam_deny.so\nauth required pam_permit.so\n' > "$S/common-auth"
+printf 'auth include su\naccount include su\n' > "$S/su-l"
+run check -u "$U" --pam-dir "$S" -c "$W/no.conf"
+check "shipped stacks: exit 0" test "$st" -eq 0
+check "shipped stacks: sudo-i asks for the code" has "$PF: OK for $U, service sudo-i ($S/sudo-i line"
+check "shipped stacks: su-l through su" has "service su su-l ($S/su line"
+check "shipped stacks: no warning" hasnt "warning:"
+printf '#%%PAM-1.0\nsession required pam_limits.so\n@include common-auth\n@include common-account\n@include common-session\n' > "$S/sudo-i"
+out=$(cd "$W" && "$KG" check -u "$U" --pam-dir shipped -c "$W/no.conf" 2>&1) && st=0 || st=$?
+check "Debian's sudo-i beside the shipped sudo: exit 1" test "$st" -eq 1
+check "Debian's sudo-i: warned, relative --pam-dir resolved" has "warning: service sudo-i ($S/sudo-i) authenticates with a password (pam_unix.so) but not with pam_baro_auth, while sudo asks for a code"
 
 # 8. Without a service that loads the module, the conf file alone; a
 # --pam-dir that cannot be read is a problem.

@@ -253,3 +253,46 @@ if [ "$STK_LOG_MODE" != none ] && stk_f2b_config; then
 		stk_fail "fail2ban-regex found '$found' in:"$'\n'"$(cat "$WORK/auth.log")"
 	stk_ok "fail2ban: the shipped filter finds sshd's two failures, from 127.0.0.1"
 fi
+
+# --- the distribution's own sshd stack, common-auth from the profile ---
+# STK_SSHD_COMMON_AUTH=1 (.ci/package.sh, after installing the package and
+# "pam-auth-update --enable baro-auth" in its mount namespace): Debian's
+# /etc/pam.d/sshd as it is ("@include common-auth"), the module named bare
+# as the profile writes it, so libpam loads it from its own directory,
+# which must hold MODULE. keyboard-interactive asks the code, then the
+# password; common-session writes the session line.
+if [ -n "${STK_SSHD_COMMON_AUTH:-}" ]; then
+	grep -q '^auth[[:space:]].*[[:space:]]pam_baro_auth\.so' "$PAMD/common-auth" ||
+		stk_fail "common-auth does not name pam_baro_auth.so: enable the profile first"
+	unix=$(find /lib /usr/lib /lib64 /usr/lib64 -path '*/security/pam_unix.so' 2>/dev/null | head -n 1)
+	[ "$(dirname "$unix")/pam_baro_auth.so" -ef "$MODULE" ] ||
+		stk_fail "libpam's directory $(dirname "$unix") does not hold $MODULE"
+	cp /etc/pam.d/sshd "$PAMD/sshd"
+	grep -q '^@include common-auth' "$PAMD/sshd" ||
+		stk_fail "/etc/pam.d/sshd does not include common-auth"
+	sshd_start pam_baro_auth-code-only.conf
+	BOTH="($U@127.0.0.1) $CODE_PROMPT"$'\n'"($U@127.0.0.1) Password: "
+
+	login "$U" keyboard-interactive right
+	expect_in "common-auth: right code and password"
+	[ "$PROMPTS" = "$BOTH" ] || stk_fail "common-auth: prompts were '$PROMPTS'"
+	stk_log_has sshd "$(stk_audit_ok "$U" $LOCAL $REMOTE)"
+	stk_log_session sshd "$U" $LOCAL $REMOTE
+	sshd_log_has "Accepted keyboard-interactive/pam for $U from 127.0.0.1"
+	stk_ok "Debian's sshd stack with the profile: the right code and password log in"
+
+	login "$U" keyboard-interactive "$(stk_wrong_code)"
+	expect_out "common-auth: wrong code"
+	[ "$PROMPTS" = "$BOTH" ] || stk_fail "common-auth, wrong code: prompts were '$PROMPTS'"
+	stk_log_has sshd "$(stk_audit_failed "$U" $LOCAL $REMOTE)"
+	stk_log_no_session "$U"
+	stk_ok "Debian's sshd stack with the profile: a wrong code is refused, the password still asked"
+
+	right_pw=$PW
+	PW=wrong-$PW
+	login "$U" keyboard-interactive right
+	PW=$right_pw
+	expect_out "common-auth: wrong password"
+	stk_ok "Debian's sshd stack with the profile: the right code with a wrong password is refused"
+	sshd_stop
+fi

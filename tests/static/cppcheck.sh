@@ -12,6 +12,7 @@ cppcheck --version
 cppcheck --enable=warning,style,performance,portability \
 	--error-exitcode=1 --inline-suppr --std=c11 --language=c \
 	-D_GNU_SOURCE -D__linux__ -D__x86_64__ -I include \
+	-DBARO_CHKCODE_PATH=\"/usr/libexec/pam_baro_auth/baro_chkcode\" \
 	--suppressions-list=tests/static/cppcheck.supp \
 	--template='{file}:{line}: {severity} [{id}] {message}' \
 	-q $dirs

@@ -591,6 +591,74 @@ static void test_load_unknown_argv_fails(void **state)
 			  "Invalid value for module argument \"acl=relative\"\n");
 }
 
+/* --- the fleet store (SPEC §11) -------------------------------------- */
+
+static void test_fleet_options(void **state)
+{
+	const char *log;
+	static const char *const bad[] = {
+		"store=mysql",     "store=",           "fleet=relative",
+		"fleet=",          "fleet_timeout=0",  "fleet_timeout=61",
+		"fleet_timeout=2s", "fleet_timeout=-1", "fleet_offline=allow",
+		"fleet_offline=",
+	};
+	size_t i;
+
+	(void)state;
+	baro_config_defaults(&cfg);
+	assert_int_equal(cfg.store, BARO_STORE_KIND_FILE);
+	assert_int_equal(cfg.fleet_timeout_ms, 5000);
+	assert_int_equal(cfg.fleet_offline, BARO_OFFLINE_DENY);
+	assert_string_equal(cfg.fleet, "");
+	assert_true(set_logged("store=pgsql", &log));
+	assert_int_equal(cfg.store, BARO_STORE_KIND_PGSQL);
+	assert_true(set_logged("store=file", &log));
+	assert_int_equal(cfg.store, BARO_STORE_KIND_FILE);
+	assert_true(set_logged("fleet=/etc/baropam/fleet.conf", &log));
+	assert_string_equal(cfg.fleet, "/etc/baropam/fleet.conf");
+	assert_true(set_logged("fleet_timeout=1", &log));
+	assert_int_equal(cfg.fleet_timeout_ms, 1000);
+	assert_true(set_logged("fleet_timeout=60", &log));
+	assert_int_equal(cfg.fleet_timeout_ms, 60000);
+	assert_true(set_logged("fleet_offline=local", &log));
+	assert_int_equal(cfg.fleet_offline, BARO_OFFLINE_LOCAL);
+	assert_true(set_logged("fleet_offline=deny", &log));
+	assert_int_equal(cfg.fleet_offline, BARO_OFFLINE_DENY);
+	for (i = 0; i < BARO_ARRAY_SIZE(bad); i++) {
+		char want_log[128];
+
+		assert_false(set_logged(bad[i], &log));
+		snprintf(want_log, sizeof(want_log),
+			 "Invalid value for module argument \"%s\"\n", bad[i]);
+		assert_string_equal(log, want_log);
+	}
+}
+
+/* store=pgsql needs fleet=; secret= and encrypt= only when the local file
+ * may be used (fleet_offline=local). */
+static void test_load_fleet(void **state)
+{
+	const char *argv[5] = { "store=pgsql" };
+	const char *log;
+
+	(void)state;
+	expect_load_fails(1, argv, BARO_CONFIG_BAD,
+			  "Module argument store=pgsql needs fleet=PATH\n");
+	argv[1] = "fleet=/etc/baropam/fleet.conf";
+	assert_int_equal(load_logged(2, argv, &log), BARO_CONFIG_OK);
+	assert_string_equal(log, "");
+	assert_int_equal(cfg.store, BARO_STORE_KIND_PGSQL);
+	argv[2] = "fleet_offline=local";
+	expect_load_fails(3, argv, BARO_CONFIG_NO_SECRET,
+			  "Failed to compute location of secret file\n");
+	argv[3] = "secret=/s";
+	expect_load_fails(4, argv, BARO_CONFIG_NO_ENCRYPT,
+			  "Failed to compute location of encrypt flag\n");
+	argv[4] = "encrypt=no";
+	assert_int_equal(load_logged(5, argv, &log), BARO_CONFIG_OK);
+	assert_int_equal(cfg.fleet_offline, BARO_OFFLINE_LOCAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -611,6 +679,8 @@ int main(void)
 		cmocka_unit_test(test_load_without_valid_encrypt_fails),
 		cmocka_unit_test(test_load_forward_pass_conflicts),
 		cmocka_unit_test(test_load_unknown_argv_fails),
+		cmocka_unit_test(test_fleet_options),
+		cmocka_unit_test(test_load_fleet),
 	};
 
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);
