@@ -92,7 +92,7 @@ bool baro_acl_net_parse_host(const char *rhost, struct acl_net *host)
 }
 
 bool baro_acl_net_contains(const struct acl_net *net,
-			    const struct acl_net *host)
+			   const struct acl_net *host)
 {
 	unsigned whole = net->prefix / 8;
 	unsigned rest = net->prefix % 8;
@@ -107,4 +107,3 @@ bool baro_acl_net_contains(const struct acl_net *net,
 	mask = (unsigned char)(0xffu << (8 - rest));
 	return ((net->addr[whole] ^ host->addr[whole]) & mask) == 0;
 }
-
