@@ -37,7 +37,7 @@ struct baro_audit_who {
 void baro_audit_ip(char out[BARO_IP_MAX], const char *in, size_t n);
 
 /* The local address from "client port server port" (SSH_CONNECTION). */
-void baro_audit_local_ip(char out[BARO_IP_MAX], const char *ssh_connection);
+void baro_audit_local_ip(char out[BARO_IP_MAX], const char *conn);
 
 /* The "by" slot: the requesting user (PAM_RUSER) if given and valid, else
  * the calling uid's name with "(uid=N)" when it is neither root nor the

@@ -59,9 +59,10 @@
 #include "baro/fileio.h"
 #include "baro/util.h"
 
+#include "acl_net.h"
+
 #define ACL_LINE_MAX 4096        /* bytes of one line, newline excluded */
 #define ACL_NAME_MAX 256         /* bytes of a user, group or service name */
-#define ACL_ADDR_MAX 64          /* "addr/prefix" text longer is invalid */
 #define ACL_GRBUF_MAX (1u << 20) /* getgrnam_r buffer cap */
 
 static const struct baro_file_rules acl_file_rules = {
@@ -81,21 +82,10 @@ struct acl_rule {
 	const char *last_colon; /* between origins and services */
 };
 
-/* An address or range; IPv4 is kept in the first 4 bytes. */
-struct acl_net {
-	int family;
-	unsigned char addr[16];
-	unsigned prefix;
-};
-
 enum acl_status {
 	ACL_OK = 0,
 	ACL_BAD_SYNTAX,
 	ACL_BAD_LOOKUP,
-};
-
-static const unsigned char v4_mapped_prefix[12] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
 };
 
 static bool is_blank(char c)
@@ -189,97 +179,6 @@ static bool check_name(struct span name)
 	return true;
 }
 
-/* Strict decimal: digits only, no sign, no leading zero. */
-static bool parse_prefix(const char *s, unsigned max, unsigned *out)
-{
-	char *end = NULL;
-	unsigned long v;
-
-	if (s[0] < '0' || s[0] > '9' || (s[0] == '0' && s[1] != '\0'))
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v > max)
-		return false;
-	*out = (unsigned)v;
-	return true;
-}
-
-static void unmap_v4(struct acl_net *net)
-{
-	if (net->family != AF_INET6 || net->prefix < 96 ||
-	    memcmp(net->addr, v4_mapped_prefix, sizeof(v4_mapped_prefix)) != 0)
-		return;
-	memmove(net->addr, net->addr + 12, 4);
-	memset(net->addr + 4, 0, 12);
-	net->family = AF_INET;
-	net->prefix -= 96;
-}
-
-static bool parse_addr(const char *s, struct acl_net *net)
-{
-	memset(net, 0, sizeof(*net));
-	if (inet_pton(AF_INET, s, net->addr) == 1) {
-		net->family = AF_INET;
-		net->prefix = 32;
-		return true;
-	}
-	if (inet_pton(AF_INET6, s, net->addr) == 1) {
-		net->family = AF_INET6;
-		net->prefix = 128;
-		return true;
-	}
-	return false;
-}
-
-/* "addr" or "addr/prefix", IPv4 or IPv6. */
-static bool parse_net(struct span word, struct acl_net *net)
-{
-	char buf[ACL_ADDR_MAX];
-	char *slash;
-	unsigned prefix;
-
-	if (!span_copy(word, buf, sizeof(buf)))
-		return false;
-	slash = strchr(buf, '/');
-	if (slash != NULL)
-		*slash = '\0';
-	if (!parse_addr(buf, net))
-		return false;
-	if (slash != NULL) {
-		if (!parse_prefix(slash + 1, net->prefix, &prefix))
-			return false;
-		net->prefix = prefix;
-	}
-	unmap_v4(net);
-	return true;
-}
-
-/* PAM_RHOST as an address; false for a host name. */
-static bool parse_rhost(const char *rhost, struct acl_net *host)
-{
-	if (strlen(rhost) >= ACL_ADDR_MAX || !parse_addr(rhost, host))
-		return false;
-	unmap_v4(host);
-	return true;
-}
-
-static bool net_contains(const struct acl_net *net, const struct acl_net *host)
-{
-	unsigned whole = net->prefix / 8;
-	unsigned rest = net->prefix % 8;
-	unsigned char mask;
-
-	if (net->family != host->family)
-		return false;
-	if (memcmp(net->addr, host->addr, whole) != 0)
-		return false;
-	if (rest == 0)
-		return true;
-	mask = (unsigned char)(0xffu << (8 - rest));
-	return ((net->addr[whole] ^ host->addr[whole]) & mask) == 0;
-}
-
 /* Split at the first two and the last ':'. */
 static bool split_rule(struct span line, struct acl_rule *rule)
 {
@@ -330,7 +229,7 @@ static bool is_ambiguous(const struct acl_rule *rule)
 	buf[last.n] = ':';
 	memcpy(buf + last.n + 1, first.p, first.n);
 	/* with a ':' inside, only IPv6 can parse */
-	return parse_net((struct span){ buf, n }, &net);
+	return baro_acl_net_parse(buf, n, &net);
 }
 
 static bool parse_action(struct span s, enum baro_acl_action *action)
@@ -456,7 +355,7 @@ static enum acl_status scan_origins(struct span field,
 	*matched = false;
 	if (want) {
 		local = subj->rhost == NULL || subj->rhost[0] == '\0';
-		numeric = !local && parse_rhost(subj->rhost, &host);
+		numeric = !local && baro_acl_net_parse_host(subj->rhost, &host);
 	}
 	while (span_next_word(&field, &word)) {
 		if (span_equals(word, "ALL")) {
@@ -464,8 +363,8 @@ static enum acl_status scan_origins(struct span field,
 		} else if (span_equals(word, "LOCAL")) {
 			if (local)
 				*matched = true;
-		} else if (parse_net(word, &net)) {
-			if (numeric && net_contains(&net, &host))
+		} else if (baro_acl_net_parse(word.p, word.n, &net)) {
+			if (numeric && baro_acl_net_contains(&net, &host))
 				*matched = true;
 		} else {
 			return ACL_BAD_SYNTAX;

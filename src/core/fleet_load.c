@@ -77,8 +77,12 @@ static void printable(const char *in, char *out, size_t outsz)
 {
 	size_t n = 0;
 
-	for (; in != NULL && *in != '\0' && n + 1 < outsz; in++)
-		out[n++] = *in >= ' ' && *in <= '~' ? *in : '?';
+	for (; in != NULL && *in != '\0' && n + 1 < outsz; in++) {
+		out[n] = '?';
+		if (*in >= ' ' && *in <= '~')
+			out[n] = *in;
+		n++;
+	}
 	out[n] = '\0';
 }
 

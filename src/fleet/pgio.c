@@ -397,8 +397,10 @@ void fleet_one_line(const char *msg, char *out, size_t outsz)
 	if (outsz == 0)
 		return;
 	for (; *msg != '\0' && n + 1 < outsz; msg++) {
-		char c = (*msg < ' ' || *msg == 0x7f) ? ' ' : *msg;
+		char c = *msg;
 
+		if (c < ' ' || c == 0x7f)
+			c = ' ';
 		if (c == ' ' && space)
 			continue;
 		space = c == ' ';

@@ -106,6 +106,14 @@ static bool valid_user(const char *user)
 	return false;
 }
 
+/* A parameter's text; false on truncation. */
+static bool put_uint(char *out, size_t outsz, unsigned v)
+{
+	int n = snprintf(out, outsz, "%u", v);
+
+	return n > 0 && (size_t)n < outsz;
+}
+
 /* A user's row and emergency codes in one transaction. */
 static bool put_user(PGconn *c, const char *user, const struct baro_secret *s,
 		     const struct kg_material *m, bool replace)
@@ -125,12 +133,12 @@ static bool put_user(PGconn *c, const char *user, const struct baro_secret *s,
 	bool ok;
 
 	to_hex(m->key, m->keylen, key);
-	snprintf(digits, sizeof(digits), "%u", s->digits);
-	snprintf(cycle, sizeof(cycle), "%u", s->cycle_time);
-	snprintf(window, sizeof(window), "%u", s->window);
-	snprintf(count, sizeof(count), "%u", s->rate_count);
-	snprintf(interval, sizeof(interval), "%u", s->rate_interval);
-	ok = run_ok(c, "BEGIN", 0, NULL) &&
+	ok = put_uint(digits, sizeof(digits), s->digits) &&
+	     put_uint(cycle, sizeof(cycle), s->cycle_time) &&
+	     put_uint(window, sizeof(window), s->window) &&
+	     put_uint(count, sizeof(count), s->rate_count) &&
+	     put_uint(interval, sizeof(interval), s->rate_interval) &&
+	     run_ok(c, "BEGIN", 0, NULL) &&
 	     run_ok(c,
 		    "SELECT baro.user_put($1, decode($2, 'hex'), $3, $4::int, "
 		    "$5::int, $6::int, $7::int, $8::int, $9::boolean, "

@@ -210,9 +210,10 @@ static void report_far(const struct baro_secret *s, int64_t delta)
 static void report_now(const struct baro_secret *s,
 		       const struct baro_verdict *v, int64_t now)
 {
+	long long cycle = baro_totp_counter(now, s->cycle_time);
+
 	printf("right now: the code of cycle %lld (offset %+lld in the window of %u)\n",
-	       (long long)(baro_totp_counter(now, s->cycle_time) + v->offset),
-	       (long long)v->offset, s->window);
+	       cycle + v->offset, (long long)v->offset, s->window);
 }
 
 /* The module's verdict now; when wrong, whether it is the code of another

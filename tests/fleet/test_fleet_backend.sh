@@ -118,7 +118,7 @@ expect "a server certificate from a foreign CA" offline "certificate verify fail
 	"$FL_WORK/foreignca" carol 000000
 
 fl_conn "$FL_WORK/unknown" foreign_a host_a
-expect "a client certificate the server's CA did not sign" offline "Fleet server unreachable[" \
+expect "a client certificate the server's CA did not sign" offline "tlsv1 alert unknown ca" \
 	"$FL_WORK/unknown" carol 000000
 
 fl_conn "$FL_WORK/other" host_b host_a
