@@ -1,6 +1,6 @@
 -- SPDX-License-Identifier: BSD-3-Clause
 -- Migration 1: schema, roles and the verifier of the fleet store
--- (SPEC §11). Included by baro_fleet.sql inside its transaction; do not
+-- (DESIGN.md §11). Included by baro_fleet.sql inside its transaction; do not
 -- run on its own.
 --
 -- Roles (cluster-wide, created when missing):
@@ -49,7 +49,7 @@ CREATE TABLE baro.schema_version (
 	applied_at timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
 
--- One row per user: the options of a .baro_auth file (SPEC §3).
+-- One row per user: the options of a .baro_auth file (DESIGN.md §3).
 CREATE TABLE baro.users (
 	name           text PRIMARY KEY
 	               CHECK (name ~ '^[A-Za-z0-9._][A-Za-z0-9._@-]{0,255}$'),
@@ -88,7 +88,7 @@ CREATE TABLE baro.used_cycles (
 	PRIMARY KEY (user_name, cycle)
 );
 
--- EMERGENCY_KEY: HMAC-SHA256(key, code) as in the file (SPEC §3); a used
+-- EMERGENCY_KEY: HMAC-SHA256(key, code) as in the file (DESIGN.md §3); a used
 -- code keeps its row with used_at set.
 CREATE TABLE baro.emergency (
 	user_name text NOT NULL REFERENCES baro.users (name) ON DELETE CASCADE
@@ -157,7 +157,7 @@ AS $$
 		p_verdict);
 $$;
 
--- The verifier (SPEC §6 order, SPEC §11): one call, one transaction, the
+-- The verifier (DESIGN.md §6 order, DESIGN.md §11): one call, one transaction, the
 -- user's row locked, the server's clock.
 --
 -- p_code is what the host sends: at most 8 ASCII digits. With p_tail

@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: BSD-3-Clause
--- pam_baro_auth fleet store (SPEC §11): install or upgrade the server side.
+-- pam_baro_auth fleet store (DESIGN.md §11): install or upgrade the server side.
 --
 --   psql -v ON_ERROR_STOP=1 -d DBNAME -f sql/baro_fleet.sql
 --

@@ -8,7 +8,7 @@
 
 #include "baro/log.h"
 
-/* The access-control list .baro_acl (SPEC §4). */
+/* The access-control list .baro_acl (DESIGN.md §4). */
 
 enum baro_acl_action {
 	BARO_ACL_REQUIRE = 0, /* no match, or a require rule: ask for a code */

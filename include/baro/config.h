@@ -16,7 +16,7 @@
 
 enum baro_encrypt { BARO_ENCRYPT_UNSET = -1, BARO_ENCRYPT_NO = 0, BARO_ENCRYPT_YES = 1 };
 
-/* Where the key and the state live (SPEC §11). */
+/* Where the key and the state live (DESIGN.md §11). */
 enum baro_store_kind { BARO_STORE_KIND_FILE = 0, BARO_STORE_KIND_PGSQL };
 /* store=pgsql with the server out of reach: fail, or the local file. */
 enum baro_fleet_offline { BARO_OFFLINE_DENY = 0, BARO_OFFLINE_LOCAL };

@@ -96,7 +96,7 @@ void baro_file_init(struct baro_file *f);
 /* The lock wait bound in milliseconds. */
 #define BARO_LOCK_WAIT_MS 5000
 
-/* The secret file's rules (SPEC §3). The other files have theirs beside
+/* The secret file's rules (DESIGN.md §3). The other files have theirs beside
  * their readers: the host key in seal.c, the ACL in acl.c, the conf file
  * in config.c, the lock file in fileio.c. */
 extern const struct baro_file_rules baro_secret_rules;

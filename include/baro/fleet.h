@@ -7,7 +7,7 @@
 #include "baro/config.h"
 #include "baro/log.h"
 
-/* The fleet store (SPEC §11): the verdict comes from PostgreSQL. The
+/* The fleet store (DESIGN.md §11): the verdict comes from PostgreSQL. The
  * client lives in a separate shared object (pam_baro_auth_fleet.so, the
  * only object linked with libpq), loaded on demand, so a host with
  * store=file never maps libpq. */

@@ -8,7 +8,7 @@
 
 #include "baro/log.h"
 
-/* Encryption at rest of SECURE_KEY (SPEC §5): AES-256-GCM under a 32-byte
+/* Encryption at rest of SECURE_KEY (DESIGN.md §5): AES-256-GCM under a 32-byte
  * host key, value "enc:v1:" + base64(nonce12 || ciphertext || tag16),
  * AAD = the user name. */
 

@@ -8,7 +8,7 @@
 
 #include "baro/totp.h"
 
-/* The secret file .baro_auth (SPEC §3): pure parse and serialise, no I/O. */
+/* The secret file .baro_auth (DESIGN.md §3): pure parse and serialise, no I/O. */
 
 #define BARO_FILE_MAX 65536
 /* The times the file can hold (RATE_LIMIT timestamps, used cycles): the

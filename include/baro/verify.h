@@ -8,7 +8,7 @@
 
 #include "baro/secret.h"
 
-/* The decision of SPEC §6 on a parsed secret, with no I/O: RATE_LIMIT →
+/* The decision of DESIGN.md §6 on a parsed secret, with no I/O: RATE_LIMIT →
  * TOTP window → DISALLOW_REUSE → emergency keys. Updates the state in s. */
 
 enum baro_result {

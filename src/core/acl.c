@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The access-control list .baro_acl (SPEC §4).
+ * The access-control list .baro_acl (DESIGN.md §4).
  *
  * One rule a line:   action : users : origins : services
  *

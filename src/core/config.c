@@ -46,7 +46,7 @@ static bool set_prompt(struct baro_config *cfg, const char *v)
 }
 
 /* A bad encrypt= value leaves the flag unset so that the check after both
- * passes logs "Failed to compute location of encrypt flag" (SPEC §2). */
+ * passes logs "Failed to compute location of encrypt flag" (DESIGN.md §2). */
 static bool set_encrypt(struct baro_config *cfg, const char *v)
 {
 	if (strcmp(v, "yes") == 0)
@@ -58,7 +58,7 @@ static bool set_encrypt(struct baro_config *cfg, const char *v)
 	return true;
 }
 
-/* --- the fleet store (SPEC §11) --- */
+/* --- the fleet store (DESIGN.md §11) --- */
 static bool set_store(struct baro_config *cfg, const char *v)
 {
 	if (strcmp(v, "file") == 0)

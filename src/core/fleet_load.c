@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The core side of the fleet store: load the backend on demand, so that a
- * host with store=file never maps libpq (SPEC §11). The caller names the
+ * host with store=file never maps libpq (DESIGN.md §11). The caller names the
  * backend with a path fixed when it was built (BARO_FLEET_MODULE, or the
  * test module's build-tree path); nothing at run time, least of all the
  * caller's environment, can name another object. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Encryption at rest of SECURE_KEY (SPEC §5) and the host key file.
+/* Encryption at rest of SECURE_KEY (DESIGN.md §5) and the host key file.
  * docs/ENCRYPTION.md gives the format and the threat model. */
 #include "baro/seal.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* pam_baro_auth_fleet.so: the fleet store's client (SPEC §11). Its one
+/* pam_baro_auth_fleet.so: the fleet store's client (DESIGN.md §11). Its one
  * exported function asks the database for a verdict. */
 #include <stdlib.h>
 #include <string.h>

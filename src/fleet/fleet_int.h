@@ -14,7 +14,7 @@
 #define FLEET_VALUE_MAX 1024
 
 /* The fleet= connection file: root-owned, 0400/0600, checked like the
- * secret file (SPEC §3). */
+ * secret file (DESIGN.md §3). */
 struct fleet_conn {
 	char host[FLEET_VALUE_MAX];     /* one or more, comma-separated */
 	char hostaddr[FLEET_VALUE_MAX]; /* optional, as many as host */

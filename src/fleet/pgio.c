@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* One login, one connection, one statement, one deadline (SPEC §11):
+/* One login, one connection, one statement, one deadline (DESIGN.md §11):
  * non-blocking libpq, poll(2), and a cancel when the time is up. */
 #include <errno.h>
 #include <poll.h>

@@ -30,7 +30,7 @@ static bool injected_now(int64_t *v)
 }
 #endif
 
-/* The fleet backend (SPEC §11) is, like the clock, fixed by the build: the
+/* The fleet backend (DESIGN.md §11) is, like the clock, fixed by the build: the
  * test module loads the build tree's. */
 const char *baro_fleet_backend(void)
 {

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-# The fleet store (SPEC §11) against a real PostgreSQL 15 started by each
+# The fleet store (DESIGN.md §11) against a real PostgreSQL 15 started by each
 # script, unprivileged, on loopback (tests/fleet). Root (exit 77 otherwise).
 add_executable(fleet_driver fleet/fleet_driver.c)
 target_compile_definitions(fleet_driver PRIVATE

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # The shipped stacks (conf/) proven on the real programs: sshd, sudo, su,
 # login, pam_faillock, forward_pass with pam_unix, the fail2ban filter
-# (tests/stacks, SPEC §9). They run the installed module, as root (exit 77
+# (tests/stacks, DESIGN.md §9). They run the installed module, as root (exit 77
 # otherwise). Each takes seconds, but they share /dev/log and /run/sshd:
 # one at a time (RESOURCE_LOCK here; a flock across concurrent ctest runs,
 # waited for up to 100 s, hence the time-out).

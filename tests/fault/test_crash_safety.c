@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Crash safety (SPEC §3): a child logs in again and again through libpam
+/* Crash safety (DESIGN.md §3): a child logs in again and again through libpam
  * with the test module, one TOTP cycle later each time, so that every
  * login rewrites the state (DISALLOW_REUSE and RATE_LIMIT); it is killed
  * with SIGKILL after a random delay, 200 times. After every kill the

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-# Shared by the fleet store's tests (SPEC §11): a real PostgreSQL 15 from
+# Shared by the fleet store's tests (DESIGN.md §11): a real PostgreSQL 15 from
 # Debian, started unprivileged (as the postgres system user) on loopback
 # in a private directory, with its own CA and certificates; stopped and
 # removed at exit by a trap. Sourced; sets -euo pipefail.

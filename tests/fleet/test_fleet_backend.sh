@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # The fleet store's client (pam_baro_auth_fleet.so, through the core
-# loader) against a real PostgreSQL 15 with its own CA (SPEC §11):
+# loader) against a real PostgreSQL 15 with its own CA (DESIGN.md §11):
 # verdicts, replay across hosts, and every transport failure ending in
 # time with a log line: foreign CA, unknown client certificate, another
 # host's certificate, a non-TLS server, a name mismatch, files readable by

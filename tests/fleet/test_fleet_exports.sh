@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The fleet store's objects (SPEC §11): the backend exports its one entry
+# The fleet store's objects (DESIGN.md §11): the backend exports its one entry
 # point; only the backend needs libpq; the installed module loads the
 # installed backend, and only the test module names the build tree's (a
 # path fixed at build time, never read from the environment).

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# High availability of the fleet store (SPEC §11): a synchronous standby
+# High availability of the fleet store (DESIGN.md §11): a synchronous standby
 # made with pg_basebackup -R; a code is used through the primary; the
 # primary is killed and the standby promoted; the client, given both
 # servers, reaches the new primary and the used code is still refused.

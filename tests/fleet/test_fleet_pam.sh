@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# store=pgsql through libpam (SPEC §11): two simulated hosts (two PAM
+# store=pgsql through libpam (DESIGN.md §11): two simulated hosts (two PAM
 # configuration directories, two client certificates) against one real
 # PostgreSQL 15. A code accepted on A is refused on B; 20 concurrent
 # logins with one code give exactly one success; RATE_LIMIT 3 across both

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The server side of the fleet store (sql/, SPEC §11) on a real
+# The server side of the fleet store (sql/, DESIGN.md §11) on a real
 # PostgreSQL 15: it installs with psql -f and a second run applies nothing;
 # its TOTP agrees with the C core and with oathtool for every hash and
 # digit count, including the RFC 6238 vectors; a host role may execute

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The access-control list (SPEC §4): any text and any subject give an
+/* The access-control list (DESIGN.md §4): any text and any subject give an
  * answer or an error, never a crash; an error always means DENY with a
  * line number; a text that validates without a subject evaluates for
  * every subject, and the same input always gives the same answer.

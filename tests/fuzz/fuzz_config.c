@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Module arguments and the conf file (SPEC §2): any conf file text and
+/* Module arguments and the conf file (DESIGN.md §2): any conf file text and
  * any argument list load or fail with a log line, and what loads keeps
  * the promises of §2. Input: a flags byte, the conf file text up to a
  * NUL (written to a root-owned 0644 file on a tmpfs), then the arguments

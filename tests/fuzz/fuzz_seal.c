@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Sealed SECURE_KEY values (SPEC §5) and the host key file text: any
+/* Sealed SECURE_KEY values (DESIGN.md §5) and the host key file text: any
  * "enc:v1:" text either opens to 16..64 key bytes or fails with the output
  * wiped; a sealed key opens only for its host key and user, and any change
  * of its text is refused. Input: 32 host key bytes, the user up to a NUL,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The secret file parser (SPEC §3) and its writer: whatever parses keeps
+/* The secret file parser (DESIGN.md §3) and its writer: whatever parses keeps
  * its meaning through format and parse again, and the writer is a fixed
  * point; whatever does not parse leaves no key text behind. */
 #include <stdlib.h>

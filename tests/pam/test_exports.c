@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The built modules export the pam_sm_* entry points and nothing else
- * (SPEC §6), and only the test build obeys the injected clock. */
+ * (DESIGN.md §6), and only the test build obeys the injected clock. */
 #include <dlfcn.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The access-control list (SPEC §4) through libpam with the built module.
+/* The access-control list (DESIGN.md §4) through libpam with the built module.
  * Users and groups come from cwrap's nss_wrapper: main() re-executes the
  * test with LD_PRELOAD=libnss_wrapper.so and private passwd/group files,
  * so group membership is tested without touching /etc. */
@@ -238,7 +238,7 @@ static void writable_acl_fails_closed(void **state)
 		use_acl(c, rules, modes[i]);
 		expect_acl_error(c, line);
 	}
-	/* 0444 is allowed (SPEC §4). */
+	/* 0444 is allowed (DESIGN.md §4). */
 	use_acl(c, rules, 0444);
 	{
 		struct pt_run r = { 0 };

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* encrypt=yes (SPEC §5) through libpam with the built module: a sealed
+/* encrypt=yes (DESIGN.md §5) through libpam with the built module: a sealed
  * SECURE_KEY opens only with the right host key for the right user. */
 #include <setjmp.h>
 #include <stdarg.h>

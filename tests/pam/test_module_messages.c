@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Every §7 message and audit line the module produces through libpam, with
- * its exact text and PAM return code (SPEC §6, §7). The error scenarios are
+ * its exact text and PAM return code (DESIGN.md §6, §7). The error scenarios are
  * one table: each is a test of its own, and one more test runs them all
  * again, with `debug` and in a stack that passes the module's own code
  * through, to prove that none returns PAM_SUCCESS or PAM_IGNORE. No log
@@ -397,7 +397,7 @@ static void run(const struct ctx *c, const struct scenario *sc, bool verdict,
 	pt_login(&c->env, r);
 }
 
-/* A user is asked exactly as every user is asked (SPEC §6). */
+/* A user is asked exactly as every user is asked (DESIGN.md §6). */
 static void assert_prompted_like_anyone(const struct scenario *sc,
 					const struct pt_run *r)
 {
@@ -435,7 +435,7 @@ static void scenario_test(void **state)
 	check_scenario(c, c->sc, false, "");
 }
 
-/* SPEC §6: no error path returns PAM_SUCCESS or PAM_IGNORE, seen in a
+/* DESIGN.md §6: no error path returns PAM_SUCCESS or PAM_IGNORE, seen in a
  * stack that passes the module's own code through, and `debug` (which
  * logs more) still logs no key and no typed code. */
 static void every_error_scenario_fails_closed_and_leaks_nothing_under_debug(

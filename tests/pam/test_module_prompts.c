@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* What the user is asked, and how the answer travels (SPEC §2, §6): the
+/* What the user is asked, and how the answer travels (DESIGN.md §2, §6): the
  * prompt text and echo style, nullok, forward_pass into the next module's
  * PAM_AUTHTOK, use_first_pass/try_first_pass, failing conversations, the
  * conf file, PAM_SILENT and pam_setcred, all through the real libpam. */
@@ -545,7 +545,7 @@ static void setcred_returns_success_through_libpam(void **state)
 	assert_int_equal(r.setcred_rc, PAM_SUCCESS);
 }
 
-/* --- SPEC §6: every failing login above fails closed, seen in a stack
+/* --- DESIGN.md §6: every failing login above fails closed, seen in a stack
  * that passes the module's own code through --- */
 
 static void every_failing_login_is_neither_success_nor_ignore(void **state)

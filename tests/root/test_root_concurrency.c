@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Concurrent logins on one secret file (SPEC §3: a lock held from read to
+/* Concurrent logins on one secret file (DESIGN.md §3: a lock held from read to
  * rename, no lost update, a bounded wait): forked processes, each a whole
  * libpam login with the test module, released together by a barrier. */
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The secret file rules of SPEC §3 as root, through the real libpam with
+/* The secret file rules of DESIGN.md §3 as root, through the real libpam with
  * the test module: ownership, mode, type, links and the directories on
  * the path; the atomic rewrite against whatever is planted beside the
  * file; and the §7 messages of a rewrite that cannot be done. */

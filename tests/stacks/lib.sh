@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Shared by the scripts that prove the shipped stacks (conf/) on the real
-# programs (SPEC §9). Sourced; sets -euo pipefail and the EXIT trap.
+# programs (DESIGN.md §9). Sourced; sets -euo pipefail and the EXIT trap.
 #
 # How a script leaves the machine as it found it:
 # - everything it writes is under $WORK (mktemp, 0700 root), removed at exit;
@@ -462,7 +462,7 @@ stk_log_lacks()
 	fi
 }
 
-# The audit lines of SPEC §7: USER LOCAL_IP REMOTE_IP [BY], BY being who
+# The audit lines of DESIGN.md §7: USER LOCAL_IP REMOTE_IP [BY], BY being who
 # asked (PAM_RUSER, or "name(uid=N)" of a non-root caller other than the
 # user), empty when nobody is named. A module with a session phase
 # (STK_SESSION_LINE=1) writes "verification code accepted" when the code

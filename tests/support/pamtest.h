@@ -122,7 +122,7 @@ void pt_oathtool(const char *b32, const char *hash, unsigned digits,
 /* The code of PT_KEY_B32 at t with the defaults (SHA1, 6 digits, 30 s). */
 void pt_code(int64_t t, char *out, size_t outsz);
 
-/* "EMERGENCY_KEY <hex>\n" storing code for PT_KEY_B32 (SPEC §3). */
+/* "EMERGENCY_KEY <hex>\n" storing code for PT_KEY_B32 (DESIGN.md §3). */
 void pt_emergency_line(const char *code, char *out, size_t outsz);
 
 /* Captured syslog, message part only (after "module(service:auth): "). */

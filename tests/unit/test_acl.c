@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Unit tests of the access-control list (SPEC §4): src/core/acl.c.
+/* Unit tests of the access-control list (DESIGN.md §4): src/core/acl.c.
  * Link with -Wl,--wrap=getgrnam_r (the group-lookup failure test). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Unit tests of the module options (SPEC §2, src/core/config.c): the
+/* Unit tests of the module options (DESIGN.md §2, src/core/config.c): the
  * setter table, and the two-pass load (conf file first, then the PAM
  * line) with the messages it logs. Logs go to stderr (no PAM handle) and
  * are captured to check their text. */
@@ -187,7 +187,7 @@ static void test_set_encrypt_values(void **state)
 		{ "encrypt=yes", BARO_ENCRYPT_YES },
 		{ "encrypt=no", BARO_ENCRYPT_NO },
 		/* Accepted here, left unset: the load then fails with the
-		 * message of SPEC §2. */
+		 * message of DESIGN.md §2. */
 		{ "encrypt=maybe", BARO_ENCRYPT_UNSET },
 		{ "encrypt=YES", BARO_ENCRYPT_UNSET },
 		{ "encrypt=", BARO_ENCRYPT_UNSET },
@@ -591,7 +591,7 @@ static void test_load_unknown_argv_fails(void **state)
 			  "Invalid value for module argument \"acl=relative\"\n");
 }
 
-/* --- the fleet store (SPEC §11) -------------------------------------- */
+/* --- the fleet store (DESIGN.md §11) -------------------------------------- */
 
 static void test_fleet_options(void **state)
 {

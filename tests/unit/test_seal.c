@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Unit tests of encryption at rest (SPEC §5): src/core/seal.c. The
+/* Unit tests of encryption at rest (DESIGN.md §5): src/core/seal.c. The
  * baro_hostkey_load() tests create root-owned files and skip unless run
  * as root. */
 #ifndef _GNU_SOURCE

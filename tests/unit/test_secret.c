@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Unit tests of the secret-file parser and writer (SPEC §3,
+/* Unit tests of the secret-file parser and writer (DESIGN.md §3,
  * src/core/secret.c): every rule and range boundary, the line of the
  * first error, the defaults, and the round trip through format. */
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Unit tests of the verification decision (SPEC §6, src/core/verify.c):
+/* Unit tests of the verification decision (DESIGN.md §6, src/core/verify.c):
  * RATE_LIMIT bookkeeping, DISALLOW_REUSE, emergency keys, code
  * normalisation and the order of the checks. */
 #include <setjmp.h>
@@ -173,7 +173,7 @@ static void test_no_rate_limit_wrong_code_changes_nothing(void **state)
 	assert_int_equal(sec.n_rate_ts, 0);
 }
 
-/* SPEC §6 order: the rate limit is checked before the code, so neither a
+/* DESIGN.md §6 order: the rate limit is checked before the code, so neither a
  * right TOTP code nor an emergency code gets through at the limit. */
 static void test_rate_limited_refuses_right_and_emergency_code(void **state)
 {
@@ -419,7 +419,7 @@ static void test_digits_8_tries_totp_then_emergency(void **state)
 	assert_true(sec.emergency_used[0]);
 }
 
-/* SPEC §6 order TOTP → DISALLOW_REUSE → emergency: a reused TOTP code is
+/* DESIGN.md §6 order TOTP → DISALLOW_REUSE → emergency: a reused TOTP code is
  * refused as reused even when it is also an emergency code. */
 static void test_reused_totp_does_not_fall_through_to_emergency(void **state)
 {
