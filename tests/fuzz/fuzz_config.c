@@ -19,8 +19,13 @@ static struct baro_config cfg, one;
 
 static void check_loaded(const struct baro_config *c)
 {
-	FZ_CHECK(c->secret[0] == '/' || c->secret[0] == '~');
-	FZ_CHECK(c->encrypt == BARO_ENCRYPT_NO || c->encrypt == BARO_ENCRYPT_YES);
+	/* The fleet store without a local fallback needs no local file. */
+	if (baro_config_local_file(c)) {
+		FZ_CHECK(c->secret[0] == '/' || c->secret[0] == '~' ||
+			 strncmp(c->secret, "${", 2) == 0);
+		FZ_CHECK(c->encrypt == BARO_ENCRYPT_NO ||
+			 c->encrypt == BARO_ENCRYPT_YES);
+	}
 	FZ_CHECK(c->keyfile[0] == '/');
 	FZ_CHECK(c->acl[0] == '\0' || c->acl[0] == '/');
 	FZ_CHECK(c->prompt[0] != '\0' && strlen(c->prompt) < BARO_PROMPT_MAX);

@@ -167,7 +167,7 @@ helper_log_has()
 	local i
 
 	[ "$STK_LOG_MODE" != none ] || return 0
-	for i in $(seq 30); do
+	for i in $(seq 100); do
 		stk_log | grep -qF -- "baro_chkcode[" &&
 			stk_log | grep -F -- "baro_chkcode[" | grep -qF -- "]: $1" &&
 			return 0
