@@ -564,6 +564,17 @@ static bool effective_nullok(int argc, const char **argv)
 	       cfg.nullok;
 }
 
+/* nodelay as the module reads it: on the line or in the conf file. A
+ * configuration that does not load asks for the delay anyway. */
+static bool effective_nodelay(int argc, const char **argv)
+{
+	static struct baro_config cfg;
+	struct baro_log lg = { .pamh = fz_pamh };
+
+	return baro_config_load(&cfg, argc, argv, &lg) == BARO_CONFIG_OK &&
+	       cfg.nodelay;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char store[4][300];
@@ -587,8 +598,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Every failure is answered after the fail delay, unless asked not
 	 * to (nodelay on the line or in the conf file). */
 	if (rc != PAM_SUCCESS && rc != PAM_IGNORE &&
-	    strstr(R.args != NULL ? R.args : "", "nodelay") == NULL &&
-	    strstr(R.conf != NULL ? R.conf : "", "nodelay") == NULL)
+	    !effective_nodelay(argc, argv))
 		FZ_CHECK(R.delay_usec == 2000000);
 	check_result(rc, R.secret, strlen(R.secret), &old_st,
 		     effective_nullok(argc, argv));
