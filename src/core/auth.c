@@ -149,7 +149,7 @@ static enum baro_auth_verdict load(struct baro_auth *a)
 	enum baro_store_err e;
 
 	baro_store_init(&a->store, a->path);
-	e = baro_store_load(&a->store, true, a->lg);
+	e = baro_store_load_login(&a->store, a->lg);
 	if (e == BARO_STORE_CONTENTS &&
 	    a->store.parse == BARO_PARSE_NO_KEY)
 		audit(a, BARO_AUDIT_NO_KEY);

@@ -318,6 +318,30 @@ static enum baro_io_err lock_checked(struct baro_file *f,
 	return open_checked(f, rules);
 }
 
+/* What was read without the lock may be stale by the time the lock is
+ * had: open, check and read the file again under it. */
+enum baro_io_err baro_file_lock(struct baro_file *f,
+				const struct baro_file_rules *rules)
+{
+	enum baro_io_err e;
+
+	e = baro_lock_at(f->dirfd, f->base, &f->lockfd);
+	if (e == BARO_IO_OK) {
+		OPENSSL_cleanse(f->data, f->len);
+		free(f->data);
+		f->data = NULL;
+		f->len = 0;
+		close(f->fd);
+		f->fd = -1;
+		e = open_checked(f, rules);
+	}
+	if (e == BARO_IO_OK)
+		e = read_all(f);
+	if (e != BARO_IO_OK)
+		f->saved_errno = errno;
+	return e;
+}
+
 enum baro_io_err baro_file_open(struct baro_file *f, const char *path,
 				const struct baro_file_rules *rules, bool lock)
 {
