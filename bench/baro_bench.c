@@ -277,17 +277,44 @@ BENCH_EXPORT void __syslog_chk(int pri, int flag, const char *f, ...)
 	va_end(ap);
 }
 
+/* What a login of the bench logs when all goes well. */
+static bool unexpected_line(const char *line)
+{
+	static const char *const expected[] = {
+		"code accepted", "authentication failed", "Invalid verification",
+		"reuse a previously used", "Too many concurrent",
+		"session opened", "Try to update", "matched at offset",
+		"google_authenticator", "pam_oath", "Accepted", "Invalid",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
+		if (strstr(line, expected[i]) != NULL)
+			return false;
+	return true;
+}
+
 static void log_daemon(void)
 {
 	char buf[4096];
 	ssize_t r;
 
+	unsigned shown = 0;
+
 	for (;;) {
-		r = recv(log_fds[0], buf, sizeof(buf), 0);
-		if (r > 0)
+		r = recv(log_fds[0], buf, sizeof(buf) - 1, 0);
+		if (r > 0) {
 			__atomic_add_fetch(log_lines, 1, __ATOMIC_RELAXED);
-		else if (r == 0 || errno != EINTR) /* 0: every writer gone */
+			buf[r] = '\0';
+			/* A file or lock error is never expected here: shown,
+			 * so that a failing run says why. */
+			if (shown < 20 && unexpected_line(buf)) {
+				shown++;
+				fprintf(stderr, "log: %s\n", buf);
+			}
+		} else if (r == 0 || errno != EINTR) { /* 0: every writer gone */
 			_exit(0);
+		}
 	}
 }
 
