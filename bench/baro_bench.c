@@ -277,17 +277,44 @@ BENCH_EXPORT void __syslog_chk(int pri, int flag, const char *f, ...)
 	va_end(ap);
 }
 
+/* What a login of the bench logs when all goes well. */
+static bool unexpected_line(const char *line)
+{
+	static const char *const expected[] = {
+		"code accepted", "authentication failed", "Invalid verification",
+		"reuse a previously used", "Too many concurrent",
+		"session opened", "Try to update", "matched at offset",
+		"google_authenticator", "pam_oath", "Accepted", "Invalid",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
+		if (strstr(line, expected[i]) != NULL)
+			return false;
+	return true;
+}
+
 static void log_daemon(void)
 {
 	char buf[4096];
 	ssize_t r;
 
+	unsigned shown = 0;
+
 	for (;;) {
-		r = recv(log_fds[0], buf, sizeof(buf), 0);
-		if (r > 0)
+		r = recv(log_fds[0], buf, sizeof(buf) - 1, 0);
+		if (r > 0) {
 			__atomic_add_fetch(log_lines, 1, __ATOMIC_RELAXED);
-		else if (r == 0 || errno != EINTR) /* 0: every writer gone */
+			buf[r] = '\0';
+			/* A file or lock error is never expected here: shown,
+			 * so that a failing run says why. */
+			if (shown < 20 && unexpected_line(buf)) {
+				shown++;
+				fprintf(stderr, "log: %s\n", buf);
+			}
+		} else if (r == 0 || errno != EINTR) { /* 0: every writer gone */
 			_exit(0);
+		}
 	}
 }
 
@@ -478,6 +505,7 @@ struct bench_case {
 	unsigned param;     /* window size, or 0 */
 	const char *option; /* extra PAM argument, or "" */
 	bool ga;            /* a google-authenticator case */
+	const char *module, *test_module; /* --compare twins: build B */
 
 	const char *skip; /* why the case did not run */
 	char path[PATH_MAX];
@@ -488,6 +516,17 @@ struct bench_case {
 	unsigned bad;
 	int bad_rc;
 };
+
+static const char *module_of(const struct bench *b, const struct bench_case *c)
+{
+	return c->module != NULL ? c->module : b->module;
+}
+
+static const char *test_module_of(const struct bench *b,
+				  const struct bench_case *c)
+{
+	return c->test_module != NULL ? c->test_module : b->test_module;
+}
 
 static void service_file(const struct bench *b, const char *name,
 			 const char *line)
@@ -505,14 +544,16 @@ static void case_dir(const struct bench *b, const struct bench_case *c,
 	make_dir(out);
 }
 
-/* "auth required MODULE conf=... secret=... encrypt=... EXTRA" */
+/* "auth required MODULE nodelay conf=... secret=... encrypt=... EXTRA":
+ * nodelay, because libpam's fail delay (2 s after every failure) would be
+ * all a wrong code costs (google-authenticator and pam_oath set none). */
 static void baro_service(const struct bench *b, const struct bench_case *c,
 			 const char *module, bool encrypt, const char *extra)
 {
 	char line[3 * PATH_MAX];
 
 	fmt(line, sizeof(line),
-	    "auth required %s conf=%s secret=%s encrypt=%s %s\n", module,
+	    "auth required %s nodelay conf=%s secret=%s encrypt=%s %s\n", module,
 	    b->conf, c->path, encrypt ? "yes" : "no", extra);
 	service_file(b, c->name, line);
 }
@@ -587,13 +628,13 @@ static void baro_case(struct bench *b, struct bench_case *c,
 
 static bool setup_baro(struct bench *b, struct bench_case *c)
 {
-	baro_case(b, c, b->module, KEY_B32, "", false, "");
+	baro_case(b, c, module_of(b, c), KEY_B32, "", false, "");
 	return true;
 }
 
 static bool setup_state(struct bench *b, struct bench_case *c)
 {
-	baro_case(b, c, b->test_module, KEY_B32,
+	baro_case(b, c, test_module_of(b, c), KEY_B32,
 		  "RATE_LIMIT 3 30\nDISALLOW_REUSE\n", false, "");
 	b->state_cycle = STATE_T0 / CYCLE;
 	return true;
@@ -610,7 +651,7 @@ static bool setup_encrypt(struct bench *b, struct bench_case *c)
 	char text[BARO_HOSTKEY_TEXT_LEN + 1], sealed[BARO_SEALED_BUFSZ];
 	char keyfile[PATH_MAX], extra[PATH_MAX + 16];
 
-	fmt(keyfile, sizeof(keyfile), "%s/host.key", b->dir);
+	fmt(keyfile, sizeof(keyfile), "%s/%s.key", b->dir, c->name);
 	if (getrandom(hostkey, sizeof(hostkey), 0) != sizeof(hostkey) ||
 	    !baro_hostkey_format(hostkey, text, sizeof(text)) ||
 	    baro_seal(hostkey, USER, key, keylen, sealed, sizeof(sealed)) !=
@@ -618,7 +659,7 @@ static bool setup_encrypt(struct bench *b, struct bench_case *c)
 		die("sealing the key");
 	write_file(keyfile, text, 0400);
 	fmt(extra, sizeof(extra), "keyfile=%s", keyfile);
-	baro_case(b, c, b->module, sealed, "", true, extra);
+	baro_case(b, c, module_of(b, c), sealed, "", true, extra);
 	return true;
 #endif
 }
@@ -671,7 +712,7 @@ static bool setup_acl(struct bench *b, struct bench_case *c)
 	fmt(acl, sizeof(acl), "%s/.baro_acl", b->dir);
 	write_file(acl, text, 0444);
 	fmt(extra, sizeof(extra), "acl=%s", acl);
-	baro_case(b, c, b->module, KEY_B32, "", false, extra);
+	baro_case(b, c, module_of(b, c), KEY_B32, "", false, extra);
 	return true;
 }
 
@@ -946,7 +987,9 @@ enum case_id {
 	[id_] = { .name = name_, .what = what_, .expect = expect_, \
 		  .setup = setup_, .next = next_, .param = param_, .option = "" }
 
-static struct bench_case cases[C_COUNT] = {
+#define TWINS 6 /* --compare: the pam_baro_auth cases again, with build B */
+
+static struct bench_case cases[C_COUNT + TWINS] = {
 	PAM_CASE(C_PERMIT, PERMIT, "pam_permit (the floor)", PAM_SUCCESS,
 		 setup_permit, next_permit, 0),
 	PAM_CASE(C_RO, "baro-ro", "baro read-only, right code", PAM_SUCCESS,
@@ -1004,6 +1047,7 @@ static struct bench_case cases[C_COUNT] = {
 		.expect = PAM_SUCCESS, .setup = setup_floor_read,
 		.next = next_permit, .run = run_floor_read },
 };
+static unsigned n_cases = C_COUNT;
 
 /* --- running the rounds ------------------------------------------------- */
 
@@ -1065,20 +1109,20 @@ static void keep_round(struct bench_case *c, const struct tally *t,
 
 static void run_round(struct bench *b, unsigned n, int round)
 {
-	static struct tally t[C_COUNT];
+	static struct tally t[C_COUNT + TWINS];
 	unsigned first, k;
 
 	memset(t, 0, sizeof(t));
-	for (k = 0; k < C_COUNT; k++)
+	for (k = 0; k < n_cases; k++)
 		if (cases[k].skip == NULL && cases[k].round != NULL)
 			cases[k].round(b, &cases[k], n);
 	for (first = 0; first < n; first += CHUNK)
-		for (k = 0; k < C_COUNT; k++)
+		for (k = 0; k < n_cases; k++)
 			if (cases[k].skip == NULL)
 				run_chunk(b, &cases[k], first,
 					  n - first < CHUNK ? n - first : CHUNK,
 					  &t[k]);
-	for (k = 0; round >= 0 && k < C_COUNT; k++)
+	for (k = 0; round >= 0 && k < n_cases; k++)
 		if (cases[k].skip == NULL)
 			keep_round(&cases[k], &t[k], n, (unsigned)round);
 }
@@ -1088,7 +1132,7 @@ static void run_cases(struct bench *b)
 	struct bench_case *c;
 	int r;
 
-	for (c = cases; c < cases + C_COUNT; c++) {
+	for (c = cases; c < cases + n_cases; c++) {
 		c->dirfd = -1;
 		if (c->skip == NULL && !c->setup(b, c))
 			fprintf(stderr, "skipped %s: %s\n", c->name, c->skip);
@@ -1138,7 +1182,7 @@ static void print_cases(const struct bench *b)
 	       b->logins, b->rounds);
 	printf("| case | what | us/login | rounds min-max | x permit | start / auth / end us | cpu us | wrong rc |\n");
 	printf("|---|---|---:|---:|---:|---:|---:|---|\n");
-	for (c = cases; c < cases + C_COUNT; c++) {
+	for (c = cases; c < cases + n_cases; c++) {
 		if (c->skip != NULL)
 			printf("| %-19s | %-39s | skipped: %s |\n", c->name,
 			       c->what, c->skip);
@@ -1155,7 +1199,8 @@ struct conc_shared {
 	pthread_barrier_t start, step;
 	int64_t begin[MAX_PROCS], end[MAX_PROCS];
 	unsigned ok[MAX_PROCS], fail[MAX_PROCS];
-	int last_rc[MAX_PROCS];
+	unsigned other[MAX_PROCS]; /* neither success nor PAM_AUTH_ERR */
+	int last_rc[MAX_PROCS], other_rc[MAX_PROCS];
 	int64_t lat[]; /* procs * logins */
 };
 
@@ -1226,6 +1271,10 @@ static void conc_child(const struct bench *b, const struct conc_run *r,
 			s->ok[p]++;
 		else
 			s->fail[p]++;
+		if (rc != PAM_SUCCESS && rc != PAM_AUTH_ERR) {
+			s->other[p]++;
+			s->other_rc[p] = rc;
+		}
 		s->last_rc[p] = rc;
 	}
 	s->end[p] = now_ns();
@@ -1378,6 +1427,13 @@ static bool conc_accounting(const struct bench *b, struct conc_run *r)
 			good = false;
 	}
 	good = good && ok == want_ok && ts == want_ts;
+	for (p = 0; p < r->procs; p++)
+		if (s->other[p] > 0) {
+			fprintf(stderr, "process %u: %u logins returned %d (%s)\n",
+				p, s->other[p], s->other_rc[p],
+				pam_strerror(NULL, s->other_rc[p]));
+			good = false;
+		}
 	printf("| %u | %-9s | %4u attempts | successes %4u (want %4u) | RATE_LIMIT timestamps %4u (want %4u) | %s |\n",
 	       r->procs, r->one_user ? "one user" : "own users",
 	       (unsigned)n, ok, want_ok, ts, want_ts,
@@ -1412,7 +1468,7 @@ static bool run_concurrency(struct bench *b)
 	fmt(dir, sizeof(dir), "%s/conc", b->dir);
 	make_dir(dir);
 	fmt(line, sizeof(line),
-	    "auth required %s conf=%s secret=%s/conc/${USER}/.baro_auth encrypt=no\n",
+	    "auth required %s nodelay conf=%s secret=%s/conc/${USER}/.baro_auth encrypt=no\n",
 	    b->test_module, b->conf, b->dir);
 	service_file(b, "conc", line);
 	printf("\nConcurrency: the state path (test module, RATE_LIMIT 3 30 + DISALLOW_REUSE), processes logging in at once\n");
@@ -1459,47 +1515,75 @@ static void verdict(const char *what, bool have, bool ok,
 							  : ok ? "met" : "MISS");
 }
 
-static void ratio_target(const char *what, enum case_id id)
-{
-	double permit = case_median(&cases[C_PERMIT]);
-	double m = case_median(&cases[id]);
-	char text[96];
+/* The ratio of two cases round by round (each round times both under
+ * the same load), its median and range over the rounds. */
+struct ratio {
+	double median, lo, hi;
+};
 
-	fmt(text, sizeof(text), "%.2fx pam_permit (limit 1.20x)",
-	    permit > 0 ? m / permit : 0);
-	verdict(what, ran(id) && ran(C_PERMIT), m <= 1.2 * permit, text);
+static bool round_ratio(const struct bench_case *a, const struct bench_case *b,
+			struct ratio *out)
+{
+	double r[ROUNDS_MAX];
+	unsigned i, n = a->done < b->done ? a->done : b->done;
+
+	if (a->skip != NULL || b->skip != NULL || n == 0)
+		return false;
+	for (i = 0; i < n; i++) {
+		r[i] = b->wall[i] > 0 ? a->wall[i] / b->wall[i] : 0;
+		out->lo = i == 0 || r[i] < out->lo ? r[i] : out->lo;
+		out->hi = i == 0 || r[i] > out->hi ? r[i] : out->hi;
+	}
+	out->median = median(r, n);
+	return true;
 }
 
-static void below_target(const char *what, enum case_id id, double limit,
-			 bool have)
+/* what: case id at most limit times case ref (median of the rounds). */
+static void ratio_target(const char *what, enum case_id id,
+			 enum case_id ref, double limit)
 {
-	double m = case_median(&cases[id]);
+	struct ratio q = { 0, 0, 0 };
+	bool have = round_ratio(&cases[id], &cases[ref], &q);
 	char text[96];
 
-	fmt(text, sizeof(text), "%.0f ns vs %.0f ns (%.2fx)", m, limit,
-	    limit > 0 ? m / limit : 0);
-	verdict(what, have && ran(id), m <= limit, text);
+	fmt(text, sizeof(text), "%.2fx %s (rounds %.2f-%.2f; limit %.2fx)",
+	    q.median, cases[ref].name, q.lo, q.hi, limit);
+	verdict(what, have, q.median <= limit, text);
 }
 
 static void print_targets(void)
 {
-	double permit = case_median(&cases[C_PERMIT]);
-	double flr = case_median(&cases[C_FLOOR]);
-
-	printf("\nTargets\n\n");
+	printf("\nTargets (ratios: median over the rounds of the round's ratio)\n\n");
 	printf("| %-50s | %-44s | %-4s |\n", "target", "measured", "");
 	printf("|---|---|---|\n");
-	ratio_target("read-only <= 1.2x pam_permit", C_RO);
-	ratio_target("wrong code, WINDOW_SIZE 3 <= 1.2x pam_permit", C_WRONG3);
-	ratio_target("wrong code, WINDOW_SIZE 17 <= 1.2x pam_permit", C_WRONG17);
-	below_target("state path <= durable rewrite + pam_permit", C_STATE,
-		     flr + permit, ran(C_FLOOR) && ran(C_PERMIT));
-	below_target("(the same against both timed as one login)", C_STATE,
-		     case_median(&cases[C_FLOOR_LOGIN]), ran(C_FLOOR_LOGIN));
-	below_target("state path < google-authenticator's state path",
-		     C_STATE, case_median(&cases[C_GA_STATE]), ran(C_GA_STATE));
-	below_target("state path < pam_oath's state path", C_STATE,
-		     case_median(&cases[C_OATH_STATE]), ran(C_OATH_STATE));
+	ratio_target("right code, no state <= 1.0x google-auth read-only",
+		     C_RO, C_GA_RO, 1.0);
+	ratio_target("wrong code, WINDOW_SIZE 3 <= 1.3x pam_permit", C_WRONG3,
+		     C_PERMIT, 1.3);
+	ratio_target("wrong code, WINDOW_SIZE 17 <= 1.3x pam_permit",
+		     C_WRONG17, C_PERMIT, 1.3);
+	ratio_target("state path <= 1.1x durable-rewrite floor", C_STATE,
+		     C_FLOOR_LOGIN, 1.1);
+	ratio_target("state path < pam_oath's state path", C_STATE,
+		     C_OATH_STATE, 0.9999);
+	ratio_target("(state path against google-auth's, no fsync)", C_STATE,
+		     C_GA_STATE, 1.0);
+}
+
+/* store=file loads nothing it does not use: after every case ran, the
+ * fleet store's libpq is not mapped in this process. */
+static bool libpq_mapped(void)
+{
+	char line[PATH_MAX + 128];
+	bool found = false;
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	if (f == NULL)
+		die("/proc/self/maps");
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = strstr(line, "/libpq.so") != NULL;
+	fclose(f);
+	return found;
 }
 
 static bool functional_ok(void)
@@ -1507,7 +1591,7 @@ static bool functional_ok(void)
 	const struct bench_case *c;
 	bool ok = true;
 
-	for (c = cases; c < cases + C_COUNT; c++)
+	for (c = cases; c < cases + n_cases; c++)
 		if (c->skip == NULL && c->bad > 0) {
 			fprintf(stderr, "%s: %u logins returned %d, not %d\n",
 				c->name, c->bad, c->bad_rc, c->expect);
@@ -1524,7 +1608,7 @@ static void usage(void)
 		"usage: baro_bench --module PATH --test-module PATH [--quick]\n"
 		"                  [--logins N] [--rounds N] [--conc-logins N]\n"
 		"                  [--no-concurrency] [--keep] [--real-syslog]\n"
-		"                  [--only CASE,CASE...]\n");
+		"                  [--only CASE,CASE...] [--compare BUILD_B/src]\n");
 	exit(2);
 }
 
@@ -1535,6 +1619,63 @@ static unsigned number(const char *s, unsigned long max)
 	if (!baro_parse_ulong(s, 1, max, &v))
 		usage();
 	return (unsigned)v;
+}
+
+/* --compare DIR: each pam_baro_auth case again with the modules of
+ * another build (DIR/pam_baro_auth.so, DIR/pam_baro_auth_test.so), in the
+ * same rounds, so that a change is measured against the same noise. The
+ * twins are named CASE@b (libpam lower-cases service names). */
+static void add_twins(const char *dir)
+{
+	static const enum case_id ids[TWINS] = {
+		C_RO, C_WRONG3, C_WRONG17, C_STATE, C_ENCRYPT, C_ACL,
+	};
+	static char names[TWINS][32], module[PATH_MAX], test_module[PATH_MAX];
+	static char abs[PATH_MAX];
+	struct bench_case *t;
+	unsigned i;
+
+	dir = realpath(dir, abs);
+	if (dir == NULL)
+		die("--compare");
+	fmt(module, sizeof(module), "%s/pam_baro_auth.so", dir);
+	fmt(test_module, sizeof(test_module), "%s/pam_baro_auth_test.so", dir);
+	if (access(module, R_OK) != 0 || access(test_module, R_OK) != 0)
+		die("--compare %s: no pam_baro_auth.so and pam_baro_auth_test.so",
+		    dir);
+	for (i = 0; i < TWINS; i++) {
+		t = &cases[n_cases++];
+		*t = cases[ids[i]];
+		fmt(names[i], sizeof(names[i]), "%s@b", t->name);
+		t->name = names[i];
+		t->module = module;
+		t->test_module = test_module;
+	}
+}
+
+static void print_twin(const struct bench_case *a, const struct bench_case *b)
+{
+	struct ratio q = { 0, 0, 0 };
+
+	(void)round_ratio(b, a, &q);
+	printf("| %s | %.1f | %.1f | %.3f | %.3f-%.3f |\n", a->name,
+	       case_median(a) / 1e3, case_median(b) / 1e3, q.median, q.lo,
+	       q.hi);
+}
+
+static void print_compare(void)
+{
+	unsigned k, i;
+
+	printf("\n--compare: build B against build A, same rounds\n\n");
+	printf("| case | A us/login | B us/login | B/A (median of rounds) | B/A range |\n|---|---:|---:|---:|---:|\n");
+	for (k = C_COUNT; k < n_cases; k++)
+		for (i = 0; i < C_COUNT; i++)
+			if (strncmp(cases[k].name, cases[i].name,
+				    strlen(cases[i].name)) == 0 &&
+			    strcmp(cases[k].name + strlen(cases[i].name), "@b") == 0 &&
+			    ran((int)i) && ran((int)k))
+				print_twin(&cases[i], &cases[k]);
 }
 
 /* --only: the other cases are skipped (pam_permit always runs). */
@@ -1566,9 +1707,10 @@ static void setup_dir(struct bench *b)
 	chmod(b->confdir, 0755);
 	fmt(b->conf, sizeof(b->conf), "%s/none.conf", b->dir);
 	write_file(b->conf, "", 0644);
-	/* As /etc/pam.d/other: without it libpam logs a complaint at every
-	 * pam_start, which would be counted in every case. */
-	service_file(b, "other", "auth required pam_deny.so\n");
+	/* libpam reads "other" at every pam_start: missing, it logs a
+	 * complaint each time; with modules in it, it loads them each time.
+	 * Empty, it costs one read, in every case alike. */
+	service_file(b, "other", "# no fallback stack\n");
 }
 
 int main(int argc, char **argv)
@@ -1584,12 +1726,14 @@ int main(int argc, char **argv)
 		{ "keep", no_argument, NULL, 'k' },
 		{ "real-syslog", no_argument, NULL, 's' },
 		{ "only", required_argument, NULL, 'o' },
+		{ "compare", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct bench b = { .logins = 2000, .rounds = 5, .warmup = 200,
 			   .conc_logins = 250 };
-	bool conc = true, keep = false, good;
-	const char *only = NULL;
+	bool conc = true, keep = false, good, pq;
+	const char *only = NULL, *compare = NULL;
+	static char module_abs[PATH_MAX], test_module_abs[PATH_MAX];
 	pid_t logger = -1;
 	char cmd[PATH_MAX + 16];
 	int o;
@@ -1606,11 +1750,17 @@ int main(int argc, char **argv)
 		case 'k': keep = true; break;
 		case 's': real_syslog = true; break;
 		case 'o': only = optarg; break;
+		case 'B': compare = optarg; break;
 		default: usage();
 		}
 	}
 	if (b.module == NULL || b.test_module == NULL || optind != argc)
 		usage();
+	/* libpam reads a relative module path as one in its own directory. */
+	b.module = realpath(b.module, module_abs);
+	b.test_module = realpath(b.test_module, test_module_abs);
+	if (b.module == NULL || b.test_module == NULL)
+		die("--module, --test-module");
 	if (geteuid() != 0) {
 		fprintf(stderr, "baro_bench: needs root (root-owned secret files)\n");
 		return 77;
@@ -1628,9 +1778,17 @@ int main(int argc, char **argv)
 	setup_dir(&b);
 	if (only != NULL)
 		select_cases(only);
+	if (compare != NULL)
+		add_twins(compare);
 	run_cases(&b);
 	print_cases(&b);
+	if (compare != NULL)
+		print_compare();
 	good = functional_ok();
+	pq = libpq_mapped();
+	printf("\nlibpq mapped after every case (store=file): %s\n",
+	       pq ? "YES" : "no");
+	good = good && !pq;
 	if (conc)
 		good = run_concurrency(&b) && good;
 	if (!b.quick)

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # The login benchmark: builds the project (Release) in its own
-# directory, compiles bench/baro_bench.c against that build's core library
-# and libpam, prints the machine, and runs the driver.
+# directory with the driver bench/baro_bench.c, prints the machine, and
+# runs the driver.
 #
 # Usage: bench/run.sh [--quick] [--build DIR] [-- DRIVER OPTIONS...]
 #   --quick       a smoke run (few logins, one round, no timing verdicts)
@@ -10,7 +10,9 @@
 #   --build DIR   build directory (default: $BARO_BENCH_BUILD or
 #                 build-bench in the source tree)
 #   DRIVER OPTIONS are passed on, e.g. --logins 5000 --rounds 7,
-#   --only baro-ro,baro-state, --no-concurrency, --real-syslog, --keep.
+#   --only baro-ro,baro-state, --no-concurrency, --real-syslog, --keep,
+#   --compare OTHER_BUILD/src (the module's cases again with another
+#   build's modules, in the same rounds: before/after of a change).
 # Needs root (the secret files must be root's); exits 77 otherwise.
 set -euo pipefail
 
@@ -33,31 +35,14 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 77
 fi
 
-# The project, Release, in its own build directory: the core library, the
-# installed module and the test module (whose clock BARO_TEST_NOW sets).
+# The project, Release, in its own build directory: the installed module,
+# the test module (whose clock BARO_TEST_NOW sets) and the driver
+# (tests/cmake/bench.cmake, linked with the core library).
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBARO_TESTS=ON \
 	>"$build.cmake.log" 2>&1 || { cat "$build.cmake.log" >&2; exit 1; }
-cmake --build "$build" -j"$(nproc)" --target baro_core pam_baro_auth \
-	pam_baro_auth_test >"$build.build.log" 2>&1 ||
+cmake --build "$build" -j"$(nproc)" --target pam_baro_auth \
+	pam_baro_auth_test baro_bench >"$build.build.log" 2>&1 ||
 	{ tail -40 "$build.build.log" >&2; exit 1; }
-
-core=$build/src/libbaro_core.a
-defs=()
-# encrypt=yes needs baro_seal() (src/core/seal.c) in the core library.
-# (grep reads all of nm's output: with -q, nm's SIGPIPE fails the pipe.)
-if ! nm "$core" 2>/dev/null | grep ' T baro_seal$' >/dev/null; then
-	echo "bench/run.sh: no baro_seal in $core: encrypt=yes is skipped" >&2
-	defs+=(-DBARO_BENCH_NO_SEAL)
-fi
-moddir=$(sed -n 's/^PAM_MODULE_DIR:PATH=//p' "$build/CMakeCache.txt")
-if [ -n "$moddir" ]; then
-	defs+=("-DPAM_MODULE_DIR=\"$moddir\"")
-fi
-# -rdynamic: the driver's syslog() is the one libpam and the modules call
-# (see the comment in baro_bench.c).
-cc -O2 -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -I"$src/include" "${defs[@]}" \
-	-rdynamic -o "$build/baro_bench" "$src/bench/baro_bench.c" "$core" \
-	$(pkg-config --libs pam) -lcrypto -lpthread
 
 tmpdev=$(df --output=source /tmp | tail -1)
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs," \
@@ -80,5 +65,5 @@ echo "commit:  $(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo '?')$(
 	git -C "$src" diff --quiet HEAD -- src include 2>/dev/null || echo ' + local changes in src/')"
 echo
 
-exec "$build/baro_bench" --module "$build/src/pam_baro_auth.so" \
+exec "$build/tests/baro_bench" --module "$build/src/pam_baro_auth.so" \
 	--test-module "$build/src/pam_baro_auth_test.so" "${driver_args[@]}"

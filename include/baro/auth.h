@@ -54,7 +54,9 @@ struct baro_auth {
 	/* Filled in by the core. */
 	char path[PATH_MAX];
 	size_t password_len;      /* forward_pass: the password's bytes */
-	struct baro_store store;
+	bool store_loaded;        /* store set up by a check, not yet closed */
+	struct baro_store store;  /* set up only by a check (most of the
+				   * struct's size: not zeroed at init) */
 	uint8_t key[BARO_KEY_MAX];
 	size_t keylen;
 };

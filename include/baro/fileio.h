@@ -63,6 +63,14 @@ enum baro_io_err baro_open_parent(const char *path, int *dirfd, char *base,
 enum baro_io_err baro_file_open(struct baro_file *f, const char *path,
 				const struct baro_file_rules *rules, bool lock);
 
+/* Take the exclusive flock (as baro_file_open() with lock=true) on a file
+ * that baro_file_open() opened and read without it, then open, check and
+ * read the file again under the lock, which is held until
+ * baro_file_close(). The file passed its checks before the lock file can
+ * be created beside it. */
+enum baro_io_err baro_file_lock(struct baro_file *f,
+				const struct baro_file_rules *rules);
+
 /* Replace the file atomically: write "<base>~" (exclusive, no follow,
  * 0400), fsync, check the original is unchanged, rename, fsync the dir. */
 enum baro_io_err baro_file_replace(struct baro_file *f, const char *data,

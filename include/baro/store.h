@@ -34,6 +34,14 @@ void baro_store_init(struct baro_store *st, const char *path);
 enum baro_store_err baro_store_load(struct baro_store *st, bool lock,
 				    const struct baro_log *lg);
 
+/* A login's load: read and parse without the lock, which a file with
+ * nothing a login can write (no RATE_LIMIT, DISALLOW_REUSE or
+ * EMERGENCY_KEY line) never needs; a file with such lines is then locked
+ * (held until close), read and parsed again under the lock, so that the
+ * lock covers every read that a write follows. */
+enum baro_store_err baro_store_load_login(struct baro_store *st,
+					  const struct baro_log *lg);
+
 /* Serialise the secret and replace the file atomically. */
 bool baro_store_save(struct baro_store *st, const struct baro_log *lg);
 

@@ -2,6 +2,7 @@
 #include "baro/auth.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,12 +20,24 @@
 void baro_auth_init(struct baro_auth *a, const struct baro_config *cfg,
 		    const struct baro_log *lg)
 {
-	memset(a, 0, sizeof(*a));
+	size_t after = offsetof(struct baro_auth, store) + sizeof(a->store);
+
+	/* Everything but the store, which a check sets up when it loads the
+	 * file (store_loaded), and which is closed only then. */
+	memset(a, 0, offsetof(struct baro_auth, store));
+	memset((char *)a + after, 0, sizeof(*a) - after);
 	a->cfg = cfg;
 	a->lg = lg;
-	baro_store_init(&a->store, a->path);
 	baro_audit_ip(a->who.local_ip, NULL, 0);
 	baro_audit_ip(a->who.remote_ip, NULL, 0);
+}
+
+/* Close the file, release the lock, wipe the parsed secret. */
+static void close_store(struct baro_auth *a)
+{
+	if (a->store_loaded)
+		baro_store_close(&a->store);
+	a->store_loaded = false;
 }
 
 static void audit(const struct baro_auth *a, enum baro_audit what)
@@ -135,8 +148,9 @@ static void pick_codes(const struct baro_auth *a, const char *input,
 static void set_password_len(struct baro_auth *a, const char *input,
 			     enum baro_auth_verdict v)
 {
-	unsigned digits = a->store.secret.digits > 0 ? a->store.secret.digits
-						     : BARO_DIGITS_MIN;
+	unsigned digits = a->store_loaded && a->store.secret.digits > 0
+				  ? a->store.secret.digits
+				  : BARO_DIGITS_MIN;
 
 	if (a->cfg->forward_pass)
 		a->password_len = baro_auth_password_len(input, v == BARO_AUTH_OK_EMERGENCY
@@ -148,8 +162,10 @@ static enum baro_auth_verdict load(struct baro_auth *a)
 {
 	enum baro_store_err e;
 
+	close_store(a);
 	baro_store_init(&a->store, a->path);
-	e = baro_store_load(&a->store, true, a->lg);
+	a->store_loaded = true;
+	e = baro_store_load_login(&a->store, a->lg);
 	if (e == BARO_STORE_CONTENTS &&
 	    a->store.parse == BARO_PARSE_NO_KEY)
 		audit(a, BARO_AUDIT_NO_KEY);
@@ -309,7 +325,7 @@ enum baro_auth_verdict baro_auth_check(struct baro_auth *a, const char *input,
 		v = verify(a, input, now, !fallback);
 	set_password_len(a, input, v);
 out:
-	baro_store_close(&a->store);
+	close_store(a);
 	OPENSSL_cleanse(a->key, sizeof(a->key));
 	a->keylen = 0;
 	return v;
@@ -350,7 +366,7 @@ int baro_auth_pam_result(enum baro_auth_verdict v)
 
 void baro_auth_end(struct baro_auth *a)
 {
-	baro_store_close(&a->store);
+	close_store(a);
 	OPENSSL_cleanse(a->key, sizeof(a->key));
 	a->keylen = 0;
 	a->password_len = 0;

@@ -257,8 +257,8 @@ static enum baro_io_err read_all(struct baro_file *f)
 	return BARO_IO_OK;
 }
 
-static enum baro_io_err open_checked(struct baro_file *f,
-				     const struct baro_file_rules *rules)
+static enum baro_io_err open_once(struct baro_file *f,
+				  const struct baro_file_rules *rules)
 {
 	f->fd = openat(f->dirfd, f->base,
 		       O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
@@ -277,6 +277,29 @@ static enum baro_io_err open_checked(struct baro_file *f,
 	    (f->st.st_size == 0 && !rules->allow_empty))
 		return BARO_IO_SIZE;
 	return BARO_IO_OK;
+}
+
+/* A file renamed over (a concurrent login's rewrite) between the open
+ * and the fstat has no link left: the name holds the new file now, which
+ * is opened and checked in its turn. Each retry needs another rewrite in
+ * that window, so a few suffice; a file with no link is never accepted. */
+#define REOPEN_MAX 3
+
+static enum baro_io_err open_checked(struct baro_file *f,
+				     const struct baro_file_rules *rules)
+{
+	enum baro_io_err e = open_once(f, rules);
+	unsigned i;
+
+	for (i = 0; i < REOPEN_MAX && e == BARO_IO_PERM && f->fd >= 0 &&
+		    f->st.st_nlink == 0;
+	     i++) {
+		close(f->fd);
+		f->fd = -1;
+		f->why = NULL;
+		e = open_once(f, rules);
+	}
+	return e;
 }
 
 /* The directory that will hold a lock file and temporary files: nobody
@@ -316,6 +339,30 @@ static enum baro_io_err lock_checked(struct baro_file *f,
 	close(f->fd);
 	f->fd = -1;
 	return open_checked(f, rules);
+}
+
+/* What was read without the lock may be stale by the time the lock is
+ * had: open, check and read the file again under it. */
+enum baro_io_err baro_file_lock(struct baro_file *f,
+				const struct baro_file_rules *rules)
+{
+	enum baro_io_err e;
+
+	e = baro_lock_at(f->dirfd, f->base, &f->lockfd);
+	if (e == BARO_IO_OK) {
+		OPENSSL_cleanse(f->data, f->len);
+		free(f->data);
+		f->data = NULL;
+		f->len = 0;
+		close(f->fd);
+		f->fd = -1;
+		e = open_checked(f, rules);
+	}
+	if (e == BARO_IO_OK)
+		e = read_all(f);
+	if (e != BARO_IO_OK)
+		f->saved_errno = errno;
+	return e;
 }
 
 enum baro_io_err baro_file_open(struct baro_file *f, const char *path,

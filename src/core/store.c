@@ -80,12 +80,9 @@ static void log_parse_error(const struct baro_store *st,
 			 st->secret.err_line);
 }
 
-enum baro_store_err baro_store_load(struct baro_store *st, bool lock,
-				    const struct baro_log *lg)
+static enum baro_store_err opened(struct baro_store *st, enum baro_io_err e,
+				  const struct baro_log *lg)
 {
-	enum baro_io_err e;
-
-	e = baro_file_open(&st->file, st->path, &baro_secret_rules, lock);
 	if (e != BARO_IO_OK) {
 		log_open_error(st, e, lg);
 		return e == BARO_IO_MISSING ? BARO_STORE_MISSING : BARO_STORE_FILE;
@@ -96,6 +93,34 @@ enum baro_store_err baro_store_load(struct baro_store *st, bool lock,
 		return BARO_STORE_CONTENTS;
 	}
 	return BARO_STORE_OK;
+}
+
+enum baro_store_err baro_store_load(struct baro_store *st, bool lock,
+				    const struct baro_log *lg)
+{
+	enum baro_io_err e;
+
+	e = baro_file_open(&st->file, st->path, &baro_secret_rules, lock);
+	return opened(st, e, lg);
+}
+
+/* What a login can write back (verify.c): the RATE_LIMIT attempts, the
+ * DISALLOW_REUSE cycles, the EMERGENCY_KEY slots. */
+static bool has_state(const struct baro_secret *s)
+{
+	return s->has_rate_limit || s->disallow_reuse || s->n_emergency > 0;
+}
+
+enum baro_store_err baro_store_load_login(struct baro_store *st,
+					  const struct baro_log *lg)
+{
+	enum baro_store_err e = baro_store_load(st, false, lg);
+
+	if (e != BARO_STORE_OK || !has_state(&st->secret))
+		return e;
+	/* The parse points into the data the lock replaces. */
+	baro_secret_wipe(&st->secret);
+	return opened(st, baro_file_lock(&st->file, &baro_secret_rules), lg);
 }
 
 static void log_save_error(const struct baro_store *st, enum baro_io_err e,

@@ -7,8 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 #include <security/pam_modutil.h>
@@ -266,7 +264,11 @@ BARO_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	struct login *l;
 	int rc;
 
-	l = calloc(1, sizeof(*l));
+	/* Not zeroed as a whole (the configuration and the check set up
+	 * their own parts), nor wiped as a whole: the secrets in it, the key
+	 * and the parsed file, are wiped by baro_auth_end(); the rest (paths,
+	 * options, who logs in) is not secret. */
+	l = malloc(sizeof(*l));
 	if (l == NULL) {
 		/* Before the options are known: nodelay cannot be honoured. */
 		(void)pam_fail_delay(pamh, FAIL_DELAY_USEC);
@@ -275,9 +277,10 @@ BARO_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	}
 	l->pamh = pamh;
 	l->flags = flags;
+	memset(&l->lg, 0, sizeof(l->lg));
 	l->lg.pamh = pamh;
+	l->via_helper = false;
 	rc = authenticate(l, argc, argv);
-	OPENSSL_cleanse(l, sizeof(*l));
 	free(l);
 	return rc;
 }

@@ -306,7 +306,7 @@ static void no_login_outcome_leaves_a_descriptor_open(void **state)
 	pt_format(lock, sizeof(lock), "%s.lock", c->secret);
 	assert_int_equal(unlink(lock), 0);
 	assert_int_equal(symlink("/etc/passwd", lock), 0);
-	pt_write_secret(c->secret, "");
+	pt_write_secret(c->secret, "DISALLOW_REUSE\n"); /* the lock is needed */
 	assert_int_equal(login_at(c, T0, &r), PAM_AUTHINFO_UNAVAIL);
 	assert_int_equal(unlink(lock), 0);
 	assert_int_equal(unlink(c->secret), 0);

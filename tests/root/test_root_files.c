@@ -713,8 +713,27 @@ static void read_only_file_system_allows_stateless_login(void **state)
 	assert_int_equal(login_at_t0(c), PAM_SUCCESS);
 }
 
-/* Without a lock file, a read-only file system fails at the lock. */
+/* Without a lock file, a read-only file system fails at the lock a
+ * secret with state needs ... */
 static void read_only_file_system_without_lock_file_fails_closed(
+	void **state)
+{
+	struct ctx *c = *state;
+	char secret[PATH_MAX], lock[PATH_MAX];
+
+	mount_tmpfs(c, "mode=0700", secret);
+	file_path(c->mnt, ".baro_auth.lock", lock);
+	assert_int_equal(unlink(lock), 0);
+	remount_read_only(c);
+	use_module(c, secret);
+	assert_int_equal(login_at_t0(c), PAM_AUTHINFO_UNAVAIL);
+	pt_assert_log("Failed to lock secret file %s[Read-only file system]",
+		      secret);
+	assert_text(secret, TEXT_BEFORE);
+}
+
+/* ... and a secret without state, which is only read, needs no lock. */
+static void read_only_file_system_without_lock_file_allows_stateless_login(
 	void **state)
 {
 	struct ctx *c = *state;
@@ -726,9 +745,25 @@ static void read_only_file_system_without_lock_file_fails_closed(
 	assert_int_equal(unlink(lock), 0);
 	remount_read_only(c);
 	use_module(c, secret);
-	assert_int_equal(login_at_t0(c), PAM_AUTHINFO_UNAVAIL);
-	pt_assert_log("Failed to lock secret file %s[Read-only file system]",
-		      secret);
+	assert_int_equal(login_at_t0(c), PAM_SUCCESS);
+}
+
+/* A file with nothing a login can write (no RATE_LIMIT, DISALLOW_REUSE
+ * or EMERGENCY_KEY) is read without the lock: no lock file appears
+ * beside it. One with state is locked. */
+static void stateless_login_creates_no_lock_file(void **state)
+{
+	static const char *const only_secret[] = { ".baro_auth", NULL };
+	struct ctx *c = *state;
+	char em[128];
+
+	use_module(c, c->secret);
+	assert_int_equal(login_at_t0(c), PAM_SUCCESS);
+	pt_assert_dir_holds(c->dir, only_secret);
+	pt_emergency_line("12345678", em, sizeof(em));
+	pt_write_secret(c->secret, em);
+	assert_int_equal(login_at_t0(c), PAM_SUCCESS);
+	pt_assert_dir_holds(c->dir, only_secret_and_lock);
 }
 
 /* --- a writer that ignores the lock --- */
@@ -855,6 +890,8 @@ int main(void)
 		T(read_only_file_system_fails_closed_when_state_must_be_written),
 		T(read_only_file_system_allows_stateless_login),
 		T(read_only_file_system_without_lock_file_fails_closed),
+		T(read_only_file_system_without_lock_file_allows_stateless_login),
+		T(stateless_login_creates_no_lock_file),
 		T(secret_changed_during_login_is_detected),
 	};
 

@@ -6,6 +6,7 @@
  * of a user. */
 #include <errno.h>
 #include <grp.h>
+#include <pwd.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include <cmocka.h>
 
 #include "baro/auth.h"
+#include "baro/config.h"
 #include "baro/seal.h"
 #include "baro/secret.h"
 #include "baro/store.h"
@@ -202,6 +204,62 @@ static void group_list_that_cannot_be_had_fails(void **state)
 	assert_int_equal(n, 0);
 }
 
+static bool all_zero(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	while (n > 0 && b[n - 1] == 0)
+		n--;
+	return n == 0;
+}
+
+/* A check wipes what is secret, whatever its verdict: the decoded key and
+ * the parsed file (its key text among the rest). The per-login struct is
+ * not wiped as a whole: nothing else in it is secret. Root only (the
+ * file must be root's). */
+static void check_leaves_no_key_behind(void **state)
+{
+	static const char *const inputs[] = { "000000", "755224" };
+	char dir[] = "/tmp/baro-decisions.XXXXXX", path[PATH_MAX];
+	static struct baro_config cfg;
+	static struct baro_auth a;
+	struct passwd *pw = getpwuid(0);
+	size_t i;
+	FILE *f;
+
+	(void)state;
+	if (geteuid() != 0 || pw == NULL)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/secret", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("SECURE_KEY " KEY_B32 "\nCYCLE_TIME 30\nDISALLOW_REUSE\n", f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0400), 0);
+	for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		baro_config_defaults(&cfg);
+		memcpy(cfg.secret, path, strlen(path) + 1);
+		cfg.encrypt = BARO_ENCRYPT_NO;
+		baro_auth_init(&a, &cfg, &quiet);
+		a.user = "root";
+		a.pw = pw;
+		assert_int_equal(baro_auth_prepare(&a), BARO_AUTH_PROMPT);
+		/* 755224: RFC 4226's HOTP of this key at counter 0. */
+		assert_int_equal(baro_auth_check(&a, inputs[i], 29),
+				 i == 0 ? BARO_AUTH_WRONG : BARO_AUTH_OK);
+		assert_true(all_zero(a.key, sizeof(a.key)));
+		assert_true(all_zero(a.store.secret.secure_key,
+				     sizeof(a.store.secret.secure_key)));
+		assert_null(memmem(&a, sizeof(a), KEY_B32, 8));
+		assert_null(a.store.file.data);
+		baro_auth_end(&a);
+		assert_null(memmem(&a, sizeof(a), KEY_B32, 8));
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +270,7 @@ int main(void)
 		cmocka_unit_test(forward_pass_splits_the_trailing_code),
 		cmocka_unit_test(group_list_grows_to_every_group),
 		cmocka_unit_test(group_list_that_cannot_be_had_fails),
+		cmocka_unit_test(check_leaves_no_key_behind),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
