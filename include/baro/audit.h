@@ -14,9 +14,9 @@
 #define BARO_BY_MAX 300
 
 enum baro_audit {
-	BARO_AUDIT_ACCEPTED,           /* auth phase: the code was right */
+	BARO_AUDIT_ACCEPTED, /* auth phase: the code was right */
 	BARO_AUDIT_ACCEPTED_EMERGENCY,
-	BARO_AUDIT_SESSION,            /* session phase: a session opened */
+	BARO_AUDIT_SESSION, /* session phase: a session opened */
 	BARO_AUDIT_SESSION_EMERGENCY,
 	BARO_AUDIT_FAILED,
 	BARO_AUDIT_NO_CYCLE,
@@ -26,9 +26,9 @@ enum baro_audit {
 
 /* Who logs in, who asked, and from where: only sanitised text. */
 struct baro_audit_who {
-	const char *user;            /* safe to log, or a placeholder */
-	char by[BARO_BY_MAX];        /* "" or "alice" or "alice(uid=1000)" */
-	char local_ip[BARO_IP_MAX];  /* a literal address or 0.0.0.0 */
+	const char *user;           /* safe to log, or a placeholder */
+	char by[BARO_BY_MAX];       /* "" or "alice" or "alice(uid=1000)" */
+	char local_ip[BARO_IP_MAX]; /* a literal address or 0.0.0.0 */
 	char remote_ip[BARO_IP_MAX];
 };
 
@@ -43,8 +43,8 @@ void baro_audit_local_ip(char out[BARO_IP_MAX], const char *conn);
  * the calling uid's name with "(uid=N)" when it is neither root nor the
  * target's. */
 void baro_audit_by(struct baro_audit_who *who, const char *ruser,
-		   const char *caller_name, uid_t caller_uid,
-		   uid_t target_uid, int target_known);
+		   const char *caller_name, uid_t caller_uid, uid_t target_uid,
+		   int target_known);
 
 void baro_audit_log(const struct baro_log *lg, enum baro_audit what,
 		    const struct baro_audit_who *who);

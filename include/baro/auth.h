@@ -20,31 +20,32 @@
  * a login is written here. */
 
 enum baro_auth_verdict {
-	BARO_AUTH_PROMPT = 0,    /* baro_auth_prepare(): ask for the code */
+	BARO_AUTH_PROMPT = 0, /* baro_auth_prepare(): ask for the code */
 	BARO_AUTH_OK,
 	BARO_AUTH_OK_EMERGENCY,
-	BARO_AUTH_WRONG,         /* wrong or reused code, or the state that
+	BARO_AUTH_WRONG,        /* wrong or reused code, or the state that
 				  * would record it could not be written */
-	BARO_AUTH_RATE_LIMITED,  /* the user may be told (BARO_AUTH_BUSY_TEXT) */
+	BARO_AUTH_RATE_LIMITED, /* the user may be told (BARO_AUTH_BUSY_TEXT) */
 	BARO_AUTH_NO_CODE,
 	BARO_AUTH_UNKNOWN_USER,
-	BARO_AUTH_IGNORE,        /* ACL skip, or nullok and no file */
-	BARO_AUTH_DENY,          /* ACL deny */
-	BARO_AUTH_UNAVAIL,       /* configuration, file, key */
-	BARO_AUTH_SYSERR,        /* HMAC failure, clock out of range */
+	BARO_AUTH_IGNORE,  /* ACL skip, or nullok and no file */
+	BARO_AUTH_DENY,    /* ACL deny */
+	BARO_AUTH_UNAVAIL, /* configuration, file, key */
+	BARO_AUTH_SYSERR,  /* HMAC failure, clock out of range */
 };
 
-#define BARO_AUTH_BUSY_TEXT "Too many concurrent login attempts. Please try again."
+#define BARO_AUTH_BUSY_TEXT \
+	"Too many concurrent login attempts. Please try again."
 
 struct baro_auth {
 	/* Facts, set by the caller after baro_auth_init(). */
 	const struct baro_config *cfg;
 	const struct baro_log *lg;
-	const char *user;         /* as given; need not exist */
-	const struct passwd *pw;  /* NULL: unknown user */
+	const char *user;        /* as given; need not exist */
+	const struct passwd *pw; /* NULL: unknown user */
 	const char *service;
-	const char *rhost;        /* NULL or "": a local login */
-	bool skip_is_require;     /* the setuid helper: the caller chose the
+	const char *rhost;         /* NULL or "": a local login */
+	bool skip_is_require;      /* the setuid helper: the caller chose the
 				   * service, so an ACL skip asks for the
 				   * code all the same (deny still holds) */
 	struct baro_audit_who who; /* by, local_ip, remote_ip */
@@ -53,9 +54,9 @@ struct baro_auth {
 
 	/* Filled in by the core. */
 	char path[PATH_MAX];
-	size_t password_len;      /* forward_pass: the password's bytes */
-	bool store_loaded;        /* store set up by a check, not yet closed */
-	struct baro_store store;  /* set up only by a check (most of the
+	size_t password_len;     /* forward_pass: the password's bytes */
+	bool store_loaded;       /* store set up by a check, not yet closed */
+	struct baro_store store; /* set up only by a check (most of the
 				   * struct's size: not zeroed at init) */
 	uint8_t key[BARO_KEY_MAX];
 	size_t keylen;

@@ -39,7 +39,7 @@ struct baro_config {
 	bool debug;
 	bool no_log_info;
 	bool silent;
-	bool nodelay; /* no fail delay requested from libpam */
+	bool nodelay;    /* no fail delay requested from libpam */
 	bool self_enrol; /* conf file: a user without a secret file may
 			  * create their own through the setuid helper */
 	/* the fleet store */

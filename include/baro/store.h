@@ -15,7 +15,7 @@
 
 enum baro_store_err {
 	BARO_STORE_OK = 0,
-	BARO_STORE_MISSING,  /* no file: logged (nullok asks baro_store_missing first) */
+	BARO_STORE_MISSING, /* no file: logged (nullok asks baro_store_missing first) */
 	BARO_STORE_FILE,     /* permission, size, read, lock: logged */
 	BARO_STORE_CONTENTS, /* parse error: logged unless NO_KEY/NO_CYCLE */
 };

@@ -7,6 +7,8 @@
 
 #include "baro/util.h"
 
+/* One line an entry, so that tests/docs finds every line in the table. */
+/* clang-format off */
 static const char *const audit_format[] = {
 	[BARO_AUDIT_ACCEPTED] = "authentication key : verification code accepted for user %s by %s(local ip=%s,Remote ip=%s)",
 	[BARO_AUDIT_ACCEPTED_EMERGENCY] = "emergency authentication key : verification code accepted for user %s by %s(local ip=%s,Remote ip=%s)",
@@ -17,6 +19,7 @@ static const char *const audit_format[] = {
 	[BARO_AUDIT_NO_CODE] = "authentication key : There is no verification code for user %s %.0s(local ip=%s,Remote ip=%s)",
 	[BARO_AUDIT_NO_KEY] = "authentication key : There is no secure key for user %s %.0s(local ip=%s,Remote ip=%s)",
 };
+/* clang-format on */
 
 void baro_audit_ip(char out[BARO_IP_MAX], const char *in, size_t n)
 {

@@ -102,7 +102,8 @@ enum baro_auth_verdict baro_auth_prepare(struct baro_auth *a)
 	if (a->pw != NULL && baro_config_local_file(a->cfg) &&
 	    !baro_expand_path(a->cfg->secret, a->user, a->pw->pw_dir, a->path,
 			      sizeof(a->path))) {
-		baro_log(a->lg, LOG_ERR, "Failed to compute location of secret file");
+		baro_log(a->lg, LOG_ERR,
+			 "Failed to compute location of secret file");
 		return BARO_AUTH_UNAVAIL;
 	}
 	/* nullok: an unknown user has no file either, so it is not prompted
@@ -111,7 +112,8 @@ enum baro_auth_verdict baro_auth_prepare(struct baro_auth *a)
 		return BARO_AUTH_UNKNOWN_USER;
 	if (a->cfg->nullok && a->cfg->store == BARO_STORE_KIND_FILE &&
 	    baro_store_missing(a->path)) {
-		baro_log(a->lg, LOG_DEBUG, "No secret file %s: nullok", a->path);
+		baro_log(a->lg, LOG_DEBUG, "No secret file %s: nullok",
+			 a->path);
 		return BARO_AUTH_IGNORE;
 	}
 	return BARO_AUTH_PROMPT;
@@ -137,7 +139,9 @@ static void pick_codes(const struct baro_auth *a, const char *input,
 
 	if (a->cfg->forward_pass) {
 		totp = input + baro_auth_password_len(input, digits);
-		emergency = input + baro_auth_password_len(input, BARO_EMERGENCY_DIGITS);
+		emergency = input +
+			    baro_auth_password_len(input,
+						   BARO_EMERGENCY_DIGITS);
 	}
 	if (!baro_code_normalise(totp, c->totp, sizeof(c->totp)))
 		c->totp[0] = '\0';
@@ -153,9 +157,10 @@ static void set_password_len(struct baro_auth *a, const char *input,
 				  : BARO_DIGITS_MIN;
 
 	if (a->cfg->forward_pass)
-		a->password_len = baro_auth_password_len(input, v == BARO_AUTH_OK_EMERGENCY
-							  ? BARO_EMERGENCY_DIGITS
-							  : digits);
+		a->password_len = baro_auth_password_len(
+			input, v == BARO_AUTH_OK_EMERGENCY
+				       ? BARO_EMERGENCY_DIGITS
+				       : digits);
 }
 
 static enum baro_auth_verdict load(struct baro_auth *a)
@@ -166,11 +171,9 @@ static enum baro_auth_verdict load(struct baro_auth *a)
 	baro_store_init(&a->store, a->path);
 	a->store_loaded = true;
 	e = baro_store_load_login(&a->store, a->lg);
-	if (e == BARO_STORE_CONTENTS &&
-	    a->store.parse == BARO_PARSE_NO_KEY)
+	if (e == BARO_STORE_CONTENTS && a->store.parse == BARO_PARSE_NO_KEY)
 		audit(a, BARO_AUDIT_NO_KEY);
-	if (e == BARO_STORE_CONTENTS &&
-	    a->store.parse == BARO_PARSE_NO_CYCLE)
+	if (e == BARO_STORE_CONTENTS && a->store.parse == BARO_PARSE_NO_CYCLE)
 		audit(a, BARO_AUDIT_NO_CYCLE);
 	if (e != BARO_STORE_OK)
 		return BARO_AUTH_UNAVAIL;
@@ -233,7 +236,8 @@ static enum baro_auth_verdict verify(struct baro_auth *a, const char *input,
 	OPENSSL_cleanse(&c, sizeof(c));
 	if (v.state_changed) {
 		if (a->store.secret.has_rate_limit)
-			baro_log(a->lg, LOG_DEBUG, "Try to update RATE_LIMIT line.");
+			baro_log(a->lg, LOG_DEBUG,
+				 "Try to update RATE_LIMIT line.");
 		if (!baro_store_save(&a->store, a->lg)) {
 			audit(a, BARO_AUDIT_FAILED);
 			return BARO_AUTH_WRONG;
@@ -263,9 +267,9 @@ static enum baro_auth_verdict fleet_verify(struct baro_auth *a,
 	baro_fleet_login(a->fleet_backend, a->cfg, a->user, a->service,
 			 a->rhost, input, &rep, a->lg);
 	if (a->cfg->forward_pass)
-		a->password_len = baro_auth_password_len(input, rep.digits_used > 0
-							  ? rep.digits_used
-							  : BARO_DIGITS_MIN);
+		a->password_len = baro_auth_password_len(
+			input, rep.digits_used > 0 ? rep.digits_used
+						   : BARO_DIGITS_MIN);
 	switch (rep.verdict) {
 	case BARO_FLEET_OFFLINE:
 		*fallback = a->cfg->fleet_offline == BARO_OFFLINE_LOCAL;

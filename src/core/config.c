@@ -254,7 +254,8 @@ enum baro_config_err baro_config_read_file(struct baro_config *cfg,
 	if (io == BARO_IO_MISSING && !must_exist)
 		goto out;
 	if (io != BARO_IO_OK) {
-		baro_log(lg, LOG_ERR, "Failed to read conf file \"%s\"[%s]", path,
+		baro_log(lg, LOG_ERR, "Failed to read conf file \"%s\"[%s]",
+			 path,
 			 io == BARO_IO_PERM ? f.why : strerror(f.saved_errno));
 		ok = false;
 		goto out;
@@ -312,11 +313,13 @@ enum baro_config_err baro_config_finish(const struct baro_config *cfg,
 	if (!check_combination(cfg, lg))
 		return BARO_CONFIG_BAD;
 	if (cfg->secret[0] == '\0' && baro_config_local_file(cfg)) {
-		baro_log(lg, LOG_ERR, "Failed to compute location of secret file");
+		baro_log(lg, LOG_ERR,
+			 "Failed to compute location of secret file");
 		return BARO_CONFIG_NO_SECRET;
 	}
 	if (cfg->encrypt == BARO_ENCRYPT_UNSET && baro_config_local_file(cfg)) {
-		baro_log(lg, LOG_ERR, "Failed to compute location of encrypt flag");
+		baro_log(lg, LOG_ERR,
+			 "Failed to compute location of encrypt flag");
 		return BARO_CONFIG_NO_ENCRYPT;
 	}
 	return BARO_CONFIG_OK;

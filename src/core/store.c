@@ -85,7 +85,8 @@ static enum baro_store_err opened(struct baro_store *st, enum baro_io_err e,
 {
 	if (e != BARO_IO_OK) {
 		log_open_error(st, e, lg);
-		return e == BARO_IO_MISSING ? BARO_STORE_MISSING : BARO_STORE_FILE;
+		return e == BARO_IO_MISSING ? BARO_STORE_MISSING
+					    : BARO_STORE_FILE;
 	}
 	st->parse = baro_secret_parse(st->file.data, st->file.len, &st->secret);
 	if (st->parse != BARO_PARSE_OK) {
@@ -203,10 +204,9 @@ bool baro_store_missing(const char *path)
 	return missing;
 }
 
-static const char *unseal_key(const struct baro_secret *s,
-			      const char *keyfile, const char *user,
-			      uint8_t *key, size_t keysz, size_t *keylen,
-			      const struct baro_log *lg)
+static const char *unseal_key(const struct baro_secret *s, const char *keyfile,
+			      const char *user, uint8_t *key, size_t keysz,
+			      size_t *keylen, const struct baro_log *lg)
 {
 	uint8_t hostkey[BARO_HOSTKEY_LEN];
 	enum baro_seal_err e;

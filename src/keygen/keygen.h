@@ -114,9 +114,9 @@ int kg_cmd_verify(const struct kg_opts *o);
 int kg_cmd_seal(const struct kg_opts *o); /* seal.c */
 int kg_cmd_unseal(const struct kg_opts *o);
 int kg_cmd_reseal(const struct kg_opts *o);
-int kg_cmd_check(const struct kg_opts *o);  /* check.c */
-int kg_cmd_import(const struct kg_opts *o); /* import.c */
-int kg_cmd_enrol(const struct kg_opts *o);  /* enrol_user.c */
+int kg_cmd_check(const struct kg_opts *o);        /* check.c */
+int kg_cmd_import(const struct kg_opts *o);       /* import.c */
+int kg_cmd_enrol(const struct kg_opts *o);        /* enrol_user.c */
 int kg_cmd_fleet_create(const struct kg_opts *o); /* fleet.c */
 int kg_cmd_fleet_rotate(const struct kg_opts *o);
 int kg_cmd_fleet_emergency(const struct kg_opts *o);

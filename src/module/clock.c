@@ -26,7 +26,8 @@ static bool injected_now(int64_t *v)
 {
 	const char *s = getenv("BARO_TEST_NOW");
 
-	return s != NULL && baro_parse_int64(s, INT64_MIN / 2, INT64_MAX / 2, v);
+	return s != NULL &&
+	       baro_parse_int64(s, INT64_MIN / 2, INT64_MAX / 2, v);
 }
 #endif
 

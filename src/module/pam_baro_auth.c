@@ -204,8 +204,8 @@ static void remember_success(struct login *l, enum baro_auth_verdict v)
 
 	(void)pam_set_data(l->pamh, ACCEPTED_DATA,
 			   (void *)(em ? &emergency : &ok), NULL);
-	(void)pam_putenv(l->pamh, em ? ACCEPTED_ENV "=emergency"
-				     : ACCEPTED_ENV "=code");
+	(void)pam_putenv(l->pamh,
+			 em ? ACCEPTED_ENV "=emergency" : ACCEPTED_ENV "=code");
 }
 
 /* Not root: the ACL, the secret file and nullok are the helper's, from
@@ -243,8 +243,9 @@ static int authenticate(struct login *l, int argc, const char **argv)
 		return rc;
 	baro_auth_init(&l->auth, &l->cfg, &l->lg);
 	l->auth.user = user;
-	if (baro_user_name_ok(user))
-		l->auth.pw = pam_modutil_getpwnam(l->pamh, user);
+	l->auth.pw = baro_user_name_ok(user)
+			     ? pam_modutil_getpwnam(l->pamh, user)
+			     : NULL;
 	l->auth.service = pam_text(l->pamh, PAM_SERVICE);
 	l->auth.rhost = pam_text(l->pamh, PAM_RHOST);
 	l->auth.fleet_backend = baro_fleet_backend();
@@ -264,8 +265,8 @@ BARO_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	struct login *l;
 	int rc;
 
-	/* Not zeroed as a whole (the configuration and the check set up
-	 * their own parts), nor wiped as a whole: the secrets in it, the key
+	/* Not zeroed as a whole (the check sets up its own part; the
+	 * configuration is cleared here though its loader sets it all), nor wiped as a whole: the secrets in it, the key
 	 * and the parsed file, are wiped by baro_auth_end(); the rest (paths,
 	 * options, who logs in) is not secret. */
 	l = malloc(sizeof(*l));
@@ -278,6 +279,7 @@ BARO_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	l->pamh = pamh;
 	l->flags = flags;
 	memset(&l->lg, 0, sizeof(l->lg));
+	memset(&l->cfg, 0, sizeof(l->cfg));
 	l->lg.pamh = pamh;
 	l->via_helper = false;
 	rc = authenticate(l, argc, argv);
@@ -318,7 +320,7 @@ static int accepted_in_auth(pam_handle_t *pamh)
 /* BaroPAM's "session opened" line, written only when a session really
  * opens after a code accepted in this transaction (DESIGN.md §7). */
 BARO_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
-				   const char **argv)
+				    const char **argv)
 {
 	struct baro_log lg = { .pamh = pamh };
 	struct baro_audit_who who;
@@ -335,15 +337,16 @@ BARO_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	memset(&who, 0, sizeof(who));
 	who.user = baro_user_name_ok(user) ? user : "(invalid name)";
 	find_who(pamh, &who, pam_modutil_getpwnam(pamh, user));
-	baro_audit_log(&lg, what == BARO_AUTH_OK ? BARO_AUDIT_SESSION
-						: BARO_AUDIT_SESSION_EMERGENCY,
+	baro_audit_log(&lg,
+		       what == BARO_AUTH_OK ? BARO_AUDIT_SESSION
+					    : BARO_AUDIT_SESSION_EMERGENCY,
 		       &who);
 	return PAM_SUCCESS;
 }
 
 /* Nothing to close: like setcred, a success. */
 BARO_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
-				    const char **argv)
+				     const char **argv)
 {
 	return pam_sm_setcred(pamh, flags, argc, argv);
 }
