@@ -172,7 +172,10 @@ static int64_t monotonic_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* flock() cannot time out by itself: poll with a growing pause. */
+/* flock() cannot time out by itself: poll, with a pause that grows but
+ * stays short. A login holds the lock for about two fsyncs; a longer pause
+ * lets the holder's next login take the lock again and again while the
+ * others sleep, which is what the slowest logins of a busy user wait for. */
 static bool flock_bounded(int fd)
 {
 	int64_t deadline = monotonic_ms() + BARO_LOCK_WAIT_MS;
@@ -188,7 +191,7 @@ static bool flock_bounded(int fd)
 			return false;
 		}
 		nanosleep(&pause, NULL);
-		if (pause.tv_nsec < 16000000)
+		if (pause.tv_nsec < 2000000)
 			pause.tv_nsec *= 2;
 	}
 }
