@@ -412,8 +412,19 @@ static const char *wrong_now(void)
 
 /* --- the login --------------------------------------------------------- */
 
-static int conv(int n, const struct pam_message **msg,
-		struct pam_response **resp, void *data)
+/* The responses belong to the module once returned: pam_oath never frees
+ * them. Under LeakSanitizer (the ASan run of ctest) that leak is theirs,
+ * so it is suppressed by this function's name, and only it. */
+__attribute__((visibility("default"))) const char *
+__lsan_default_suppressions(void);
+
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:bench_conv\n";
+}
+
+static int bench_conv(int n, const struct pam_message **msg,
+		      struct pam_response **resp, void *data)
 {
 	const char *code = data;
 	struct pam_response *out = calloc((size_t)n, sizeof(*out));
@@ -446,7 +457,7 @@ struct phases {
 static int pam_login(const char *confdir, const char *service,
 		     const char *user, const char *code, struct phases *ph)
 {
-	struct pam_conv c = { conv, (void *)code };
+	struct pam_conv c = { bench_conv, (void *)code };
 	pam_handle_t *pamh = NULL;
 	int64_t t0 = now_ns(), t1, t2;
 	int rc;
@@ -1497,6 +1508,8 @@ static bool run_concurrency(struct bench *b)
 				continue;
 			good = conc_accounting(b, &r) && good;
 		}
+	for (i = 0; i < have; i++)
+		free((char *)r.users[i]);
 	return good;
 }
 
