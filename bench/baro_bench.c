@@ -18,7 +18,7 @@
  * Then 2, 4 and 8 processes at once, on one user and on different users:
  * throughput, p50/p99 and exact accounting read back from the files.
  *
- * Needs root: every secret file must be root's (SPEC §3).
+ * Needs root: every secret file must be root's (DESIGN.md §3).
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -920,7 +920,7 @@ static int run_floor_login(struct bench *b, struct bench_case *c,
 	return run_floor(b, c, p);
 }
 
-/* What SPEC §3, §6 and §7 make a read-only login do at the least, with
+/* What DESIGN.md §3, §6 and §7 make a read-only login do at the least, with
  * no libpam and no module to load: the user lookup, every directory of
  * the secret's path opened and checked from "/" (the core library's own
  * walk), the file opened without following links, checked and read, and

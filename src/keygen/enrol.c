@@ -252,7 +252,7 @@ static bool show_qr(const struct kg_opts *o, const char *uri)
 bool kg_show_enrolment(const struct kg_opts *o, const char *user,
 		       const struct baro_secret *s, const struct kg_material *m)
 {
-	char host[256] = "pam_baro_auth", uri[1024];
+	char host[256] = { 0 }, uri[1024];
 	struct kg_enrol e = {
 		.issuer = o->issuer,
 		.user = user,
@@ -263,9 +263,10 @@ bool kg_show_enrolment(const struct kg_opts *o, const char *user,
 	};
 
 	if (e.issuer == NULL) {
-		if (gethostname(host, sizeof(host) - 1) != 0)
-			strcpy(host, "pam_baro_auth");
-		e.issuer = host;
+		/* The host name, or the product's when it cannot be had. */
+		e.issuer = "pam_baro_auth";
+		if (gethostname(host, sizeof(host) - 1) == 0 && host[0] != '\0')
+			e.issuer = host;
 	}
 	if (!kg_uri(&e, uri, sizeof(uri)))
 		return false;

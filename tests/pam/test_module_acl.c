@@ -314,36 +314,6 @@ static void write_nss_files(const char *dir)
 		   "guest:x:5006:\ncontract:x:5100:dave\n");
 }
 
-/* Run the tests in a child under nss_wrapper with private passwd and
- * group files; returns its exit status. */
-static int run_under_nss_wrapper(char **argv)
-{
-	char dir[] = "/tmp/baro-acl-nss.XXXXXX";
-	char passwd[PATH_MAX], group[PATH_MAX], cmd[PATH_MAX];
-	int status = 1;
-	pid_t pid;
-
-	if (mkdtemp(dir) == NULL || chmod(dir, 0755) != 0)
-		return 1;
-	write_nss_files(dir);
-	snprintf(passwd, sizeof(passwd), "%s/passwd", dir);
-	snprintf(group, sizeof(group), "%s/group", dir);
-	pid = fork();
-	if (pid == 0) {
-		setenv("LD_PRELOAD", "libnss_wrapper.so", 1);
-		setenv("NSS_WRAPPER_PASSWD", passwd, 1);
-		setenv("NSS_WRAPPER_GROUP", group, 1);
-		execv("/proc/self/exe", argv);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		status = 1;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-}
-
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +339,6 @@ int main(int argc, char **argv)
 		return 77;
 	}
 	if (getenv("NSS_WRAPPER_PASSWD") == NULL)
-		return run_under_nss_wrapper(argv);
+		return pt_run_under_nss_wrapper(argv, write_nss_files);
 	return cmocka_run_group_tests(tests, setup, pt_teardown_state);
 }

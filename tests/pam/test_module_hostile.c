@@ -439,35 +439,6 @@ static void write_nss_files(const char *dir)
 	pt_mkdir(path, 0700);
 }
 
-static int run_under_nss_wrapper(char **argv)
-{
-	char dir[] = "/tmp/baro-hostile.XXXXXX";
-	char passwd[PATH_MAX], group[PATH_MAX], cmd[PATH_MAX];
-	int status = 1;
-	pid_t pid;
-
-	if (mkdtemp(dir) == NULL || chmod(dir, 0755) != 0)
-		return 1;
-	write_nss_files(dir);
-	pt_format(passwd, sizeof(passwd), "%s/passwd", dir);
-	pt_format(group, sizeof(group), "%s/group", dir);
-	pid = fork();
-	if (pid == 0) {
-		setenv("LD_PRELOAD", "libnss_wrapper.so", 1);
-		setenv("NSS_WRAPPER_PASSWD", passwd, 1);
-		setenv("NSS_WRAPPER_GROUP", group, 1);
-		setenv("BARO_TEST_NSS_DIR", dir, 1);
-		execv("/proc/self/exe", argv);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		status = 1;
-	pt_format(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-}
-
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -501,8 +472,8 @@ int main(int argc, char **argv)
 
 	(void)argc;
 	pt_require_root("test_module_hostile", "root-owned files");
-	nss_dir = getenv("BARO_TEST_NSS_DIR");
+	nss_dir = getenv(PT_NSS_DIR_ENV);
 	if (nss_dir == NULL)
-		return run_under_nss_wrapper(argv);
+		return pt_run_under_nss_wrapper(argv, write_nss_files);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

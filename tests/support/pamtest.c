@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -549,4 +550,33 @@ void pt_require_root(const char *test, const char *why)
 		return;
 	fprintf(stderr, "%s: needs root (%s); skipped\n", test, why);
 	exit(77);
+}
+
+int pt_run_under_nss_wrapper(char **argv, void (*write_files)(const char *dir))
+{
+	char dir[] = "/tmp/baro-nss.XXXXXX";
+	char passwd[PATH_MAX], group[PATH_MAX], cmd[PATH_MAX];
+	int status = 1;
+	pid_t pid;
+
+	if (mkdtemp(dir) == NULL || chmod(dir, 0755) != 0)
+		return 1;
+	write_files(dir);
+	pt_format(passwd, sizeof(passwd), "%s/passwd", dir);
+	pt_format(group, sizeof(group), "%s/group", dir);
+	pid = fork();
+	if (pid == 0) {
+		setenv("LD_PRELOAD", "libnss_wrapper.so", 1);
+		setenv("NSS_WRAPPER_PASSWD", passwd, 1);
+		setenv("NSS_WRAPPER_GROUP", group, 1);
+		setenv(PT_NSS_DIR_ENV, dir, 1);
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		status = 1;
+	pt_format(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }

@@ -149,6 +149,13 @@ void pt_assert_secret_file(const char *path, struct baro_secret *s);
 /* Assert that dir holds exactly the names of the NULL-terminated list. */
 void pt_assert_dir_holds(const char *dir, const char *const *names);
 
+/* Re-execute the test (argv) under cwrap's nss_wrapper with private
+ * passwd and group files, written into a fresh root-owned 0755 directory by
+ * write_files(dir); the child finds that directory in PT_NSS_DIR_ENV.
+ * Returns the child's exit status; the directory is removed after. */
+#define PT_NSS_DIR_ENV "BARO_TEST_NSS_DIR"
+int pt_run_under_nss_wrapper(char **argv, void (*write_files)(const char *dir));
+
 /* Unless running as root: say so on stderr and exit 77, the ctest
  * SKIP_RETURN_CODE of the root suites. */
 void pt_require_root(const char *test, const char *why);
