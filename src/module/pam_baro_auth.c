@@ -232,9 +232,7 @@ static int authenticate(struct login *l, int argc, const char **argv)
 		(void)pam_fail_delay(l->pamh, FAIL_DELAY_USEC);
 		return PAM_AUTHINFO_UNAVAIL;
 	}
-	/* baro_config_load() set every field (clang-analyzer cannot see
-	 * across files). */
-	l->lg.debug = l->cfg.debug; /* NOLINT(clang-analyzer-core.uninitialized.Assign) */
+	l->lg.debug = l->cfg.debug;
 	l->lg.no_log_info = l->cfg.no_log_info;
 	/* Before anything else can fail, so that every failure is answered
 	 * after the same delay. */
@@ -267,8 +265,8 @@ BARO_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	struct login *l;
 	int rc;
 
-	/* Not zeroed as a whole (the configuration and the check set up
-	 * their own parts), nor wiped as a whole: the secrets in it, the key
+	/* Not zeroed as a whole (the check sets up its own part; the
+	 * configuration is cleared here though its loader sets it all), nor wiped as a whole: the secrets in it, the key
 	 * and the parsed file, are wiped by baro_auth_end(); the rest (paths,
 	 * options, who logs in) is not secret. */
 	l = malloc(sizeof(*l));
@@ -281,6 +279,7 @@ BARO_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	l->pamh = pamh;
 	l->flags = flags;
 	memset(&l->lg, 0, sizeof(l->lg));
+	memset(&l->cfg, 0, sizeof(l->cfg));
 	l->lg.pamh = pamh;
 	l->via_helper = false;
 	rc = authenticate(l, argc, argv);
