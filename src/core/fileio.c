@@ -42,18 +42,16 @@ void baro_file_init(struct baro_file *f)
 }
 
 /* A directory on the path: root's, and writable only by root unless it is
- * sticky like /tmp. */
-static const char *check_dir(int fd)
+ * sticky like /tmp. Its fstat is left in *st for the caller's next rule. */
+static const char *check_dir(int fd, struct stat *st)
 {
-	struct stat st;
-
-	if (fstat(fd, &st) != 0)
+	if (fstat(fd, st) != 0)
 		return "cannot stat a directory on the path";
-	if (!S_ISDIR(st.st_mode))
+	if (!S_ISDIR(st->st_mode))
 		return "a path component is not a directory";
-	if (st.st_uid != 0)
+	if (st->st_uid != 0)
 		return "a directory on the path is not owned by root";
-	if ((st.st_mode & 022) != 0 && (st.st_mode & S_ISVTX) == 0)
+	if ((st->st_mode & 022) != 0 && (st->st_mode & S_ISVTX) == 0)
 		return "a directory on the path is writable by group or other";
 	return NULL;
 }
@@ -77,8 +75,8 @@ static enum baro_io_err open_err(int err)
 	return BARO_IO_OPEN;
 }
 
-static enum baro_io_err open_dir_at(int *fd, const char *name,
-				    const char **why)
+static enum baro_io_err open_dir_at(int *fd, const char *name, const char **why,
+				    struct stat *st)
 {
 	int next = openat(*fd, name,
 			  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -92,12 +90,14 @@ static enum baro_io_err open_dir_at(int *fd, const char *name,
 	}
 	close(*fd);
 	*fd = next;
-	*why = check_dir(next);
+	*why = check_dir(next, st);
 	return *why == NULL ? BARO_IO_OK : BARO_IO_PERM;
 }
 
-enum baro_io_err baro_open_parent(const char *path, int *dirfd, char *base,
-				  size_t basesz, const char **why)
+/* baro_open_parent(), leaving the last directory's fstat in *dirst. */
+static enum baro_io_err open_parent(const char *path, int *dirfd, char *base,
+				    size_t basesz, const char **why,
+				    struct stat *dirst)
 {
 	char copy[PATH_MAX];
 	char *comp, *next;
@@ -115,7 +115,7 @@ enum baro_io_err baro_open_parent(const char *path, int *dirfd, char *base,
 	fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return BARO_IO_OPEN;
-	*why = check_dir(fd);
+	*why = check_dir(fd, dirst);
 	if (*why != NULL) {
 		e = BARO_IO_PERM;
 		goto out;
@@ -129,7 +129,7 @@ enum baro_io_err baro_open_parent(const char *path, int *dirfd, char *base,
 			goto out;
 		}
 		if (comp[0] != '\0' && strcmp(comp, ".") != 0) {
-			e = open_dir_at(&fd, comp, why);
+			e = open_dir_at(&fd, comp, why, dirst);
 			if (e != BARO_IO_OK)
 				goto out;
 		}
@@ -148,6 +148,14 @@ enum baro_io_err baro_open_parent(const char *path, int *dirfd, char *base,
 out:
 	close_keep_errno(fd);
 	return e;
+}
+
+enum baro_io_err baro_open_parent(const char *path, int *dirfd, char *base,
+				  size_t basesz, const char **why)
+{
+	struct stat dirst;
+
+	return open_parent(path, dirfd, base, basesz, why, &dirst);
 }
 
 static const char *check_file(const struct stat *st,
@@ -308,13 +316,10 @@ static enum baro_io_err open_checked(struct baro_file *f,
 /* The directory that will hold a lock file and temporary files: nobody
  * but root may create names in it, so none can be planted (a sticky
  * directory lets any user create one). */
-static enum baro_io_err check_private_dir(struct baro_file *f)
+static enum baro_io_err check_private_dir(struct baro_file *f,
+					  const struct stat *dirst)
 {
-	struct stat st;
-
-	if (fstat(f->dirfd, &st) != 0)
-		return BARO_IO_OPEN;
-	if ((st.st_mode & 022) == 0)
+	if ((dirst->st_mode & 022) == 0)
 		return BARO_IO_OK;
 	f->why = "the directory holding it is writable by group or other";
 	return BARO_IO_PERM;
@@ -371,12 +376,13 @@ enum baro_io_err baro_file_lock(struct baro_file *f,
 enum baro_io_err baro_file_open(struct baro_file *f, const char *path,
 				const struct baro_file_rules *rules, bool lock)
 {
+	struct stat dirst;
 	enum baro_io_err e;
 
-	e = baro_open_parent(path, &f->dirfd, f->base, sizeof(f->base),
-			     &f->why);
+	e = open_parent(path, &f->dirfd, f->base, sizeof(f->base), &f->why,
+			&dirst);
 	if (e == BARO_IO_OK && rules->private_dir)
-		e = check_private_dir(f);
+		e = check_private_dir(f, &dirst);
 	if (e == BARO_IO_OK)
 		e = open_checked(f, rules);
 	if (e == BARO_IO_OK && lock)
