@@ -2,6 +2,7 @@
 #ifndef BARO_AUDIT_H
 #define BARO_AUDIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -38,6 +39,12 @@ void baro_audit_ip(char out[BARO_IP_MAX], const char *in, size_t n);
 
 /* The local address from "client port server port" (SSH_CONNECTION). */
 void baro_audit_local_ip(char out[BARO_IP_MAX], const char *conn);
+
+/* Whether the "by" slot names the caller: no valid PAM_RUSER, and the
+ * calling uid is neither root nor the target's. Only then is the caller's
+ * name worth a passwd look-up. */
+bool baro_audit_by_names_caller(const char *ruser, uid_t caller_uid,
+				uid_t target_uid, int target_known);
 
 /* The "by" slot: the requesting user (PAM_RUSER) if given and valid, else
  * the calling uid's name with "(uid=N)" when it is neither root nor the

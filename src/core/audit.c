@@ -57,6 +57,13 @@ void baro_audit_local_ip(char out[BARO_IP_MAX], const char *conn)
  * reads "by (local ip=…" as BaroPAM's lines do. A caller running as root
  * is a daemon (sshd, login, a display manager) and names nobody; su and
  * sudo run with the real uid of the user who asked. */
+bool baro_audit_by_names_caller(const char *ruser, uid_t caller_uid,
+				uid_t target_uid, int target_known)
+{
+	return (ruser == NULL || !baro_user_name_ok(ruser)) &&
+	       caller_uid != 0 && (!target_known || caller_uid != target_uid);
+}
+
 void baro_audit_by(struct baro_audit_who *who, const char *ruser,
 		   const char *caller_name, uid_t caller_uid,
 		   uid_t target_uid, int target_known)
@@ -66,8 +73,8 @@ void baro_audit_by(struct baro_audit_who *who, const char *ruser,
 	who->by[0] = '\0';
 	if (ruser != NULL && baro_user_name_ok(ruser))
 		n = snprintf(who->by, sizeof(who->by), "%s ", ruser);
-	else if (caller_uid != 0 &&
-		 (!target_known || caller_uid != target_uid))
+	else if (baro_audit_by_names_caller(ruser, caller_uid, target_uid,
+					    target_known))
 		n = snprintf(who->by, sizeof(who->by), "%s(uid=%lu) ",
 			     caller_name != NULL &&
 					     baro_user_name_ok(caller_name)

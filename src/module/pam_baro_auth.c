@@ -48,18 +48,23 @@ static const char *pam_text(pam_handle_t *pamh, int item)
 	return v;
 }
 
-/* Who asked, and from where, for the audit lines. */
+/* Who asked, and from where, for the audit lines. The caller's passwd
+ * entry is looked up only when the line names it (not for root, as under
+ * sshd, nor for the user themselves, as under sudo or a screen locker). */
 static void find_who(pam_handle_t *pamh, struct baro_audit_who *who,
 		     const struct passwd *target)
 {
 	const char *rhost = pam_text(pamh, PAM_RHOST);
-	const struct passwd *caller = pam_modutil_getpwuid(pamh, getuid());
+	const char *ruser = pam_text(pamh, PAM_RUSER);
+	const struct passwd *caller = NULL;
+	uid_t uid = getuid(), target_uid = target != NULL ? target->pw_uid : 0;
 
+	if (baro_audit_by_names_caller(ruser, uid, target_uid, target != NULL))
+		caller = pam_modutil_getpwuid(pamh, uid);
 	baro_audit_ip(who->remote_ip, rhost, rhost != NULL ? strlen(rhost) : 0);
 	baro_audit_local_ip(who->local_ip, pam_getenv(pamh, "SSH_CONNECTION"));
-	baro_audit_by(who, pam_text(pamh, PAM_RUSER),
-		      caller != NULL ? caller->pw_name : NULL, getuid(),
-		      target != NULL ? target->pw_uid : 0, target != NULL);
+	baro_audit_by(who, ruser, caller != NULL ? caller->pw_name : NULL, uid,
+		      target_uid, target != NULL);
 }
 
 static int get_user(struct login *l, const char **user)

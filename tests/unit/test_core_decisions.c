@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "baro/audit.h"
 #include "baro/auth.h"
 #include "baro/config.h"
 #include "baro/seal.h"
@@ -260,6 +261,44 @@ static void check_leaves_no_key_behind(void **state)
 	rmdir(dir);
 }
 
+/* The "by" slot of the audit lines, and whether the caller's passwd entry
+ * is needed for it: a look-up for nothing costs a login a read of the
+ * passwd database (DESIGN.md §7). */
+static void by_slot_names_the_caller_only_when_needed(void **state)
+{
+	static const struct {
+		const char *ruser;
+		uid_t caller, target;
+		int known;
+		bool names;
+		const char *by;
+	} t[] = {
+		{ NULL, 0, 1000, 1, false, "" },     /* sshd, su run by root */
+		{ NULL, 1000, 1000, 1, false, "" },  /* sudo, a screen locker */
+		{ NULL, 1000, 0, 1, true, "alice(uid=1000) " }, /* su */
+		{ NULL, 1000, 0, 0, true, "alice(uid=1000) " }, /* unknown user */
+		{ NULL, 1000, 1000, 0, true, "alice(uid=1000) " },
+		{ "bob", 1000, 0, 1, false, "bob " }, /* PAM_RUSER wins */
+		{ "bad/name", 1000, 0, 1, true, "alice(uid=1000) " },
+		{ "", 0, 0, 1, false, "" },
+	};
+	struct baro_audit_who who;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		assert_int_equal(baro_audit_by_names_caller(t[i].ruser,
+							    t[i].caller,
+							    t[i].target,
+							    t[i].known),
+				 t[i].names);
+		memset(&who, 0, sizeof(who));
+		baro_audit_by(&who, t[i].ruser, t[i].names ? "alice" : NULL,
+			      t[i].caller, t[i].target, t[i].known);
+		assert_string_equal(who.by, t[i].by);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +310,7 @@ int main(void)
 		cmocka_unit_test(group_list_grows_to_every_group),
 		cmocka_unit_test(group_list_that_cannot_be_had_fails),
 		cmocka_unit_test(check_leaves_no_key_behind),
+		cmocka_unit_test(by_slot_names_the_caller_only_when_needed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
