@@ -77,9 +77,11 @@ struct baro_secret {
 	uint8_t emergency[BARO_EMERGENCY_MAX][BARO_EMERGENCY_HASH_LEN];
 	bool emergency_used[BARO_EMERGENCY_MAX];
 
-	size_t n_lines;
-	struct baro_line lines[BARO_LINES_MAX];
 	unsigned err_line; /* 1-based line of the first error */
+	size_t n_lines;
+	/* Last: only lines[0 .. n_lines - 1] are ever set or read, so that
+	 * setting up and wiping a secret does not clear the whole table. */
+	struct baro_line lines[BARO_LINES_MAX];
 };
 
 /* Parse buf (len bytes, not NUL-terminated needed). BARO_LINE_TEXT entries
@@ -103,7 +105,8 @@ bool baro_secret_add_option_lines(struct baro_secret *s);
 /* Initialise an empty secret with the defaults of §3 and no lines. */
 void baro_secret_init(struct baro_secret *s);
 
-/* Wipe the whole structure (the key text and the emergency hashes). */
+/* Wipe the structure (the key text and the emergency hashes) and the used
+ * part of the line table. */
 void baro_secret_wipe(struct baro_secret *s);
 
 bool baro_secret_is_sealed(const struct baro_secret *s);

@@ -2,6 +2,7 @@
 #include "baro/secret.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,7 +277,7 @@ out:
 
 void baro_secret_init(struct baro_secret *s)
 {
-	memset(s, 0, sizeof(*s));
+	memset(s, 0, offsetof(struct baro_secret, lines));
 	s->method = BARO_SHA1;
 	s->digits = 6;
 	s->window = 3;
@@ -351,7 +352,10 @@ bool baro_secret_is_sealed(const struct baro_secret *s)
 
 void baro_secret_wipe(struct baro_secret *s)
 {
-	OPENSSL_cleanse(s, sizeof(*s));
+	size_t used = s->n_lines < BARO_LINES_MAX ? s->n_lines : BARO_LINES_MAX;
+
+	OPENSSL_cleanse(s, offsetof(struct baro_secret, lines) +
+				   used * sizeof(s->lines[0]));
 }
 
 /* An output buffer whose size is computed up front: no realloc, so no

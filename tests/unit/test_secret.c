@@ -610,14 +610,41 @@ static void test_add_line_stops_at_line_cap(void **state)
 	assert_int_equal(sec.n_lines, BARO_LINES_MAX);
 }
 
+/* Everything but the line table's unused tail, which neither parse nor
+ * init touches (it holds no secret: kinds and pointers into the wiped
+ * file buffer). */
 static void test_wipe_clears_key_and_emergency_hashes(void **state)
 {
 	static const uint8_t zero[sizeof(sec)];
+	size_t used;
 
 	(void)state;
 	assert_int_equal(parse(BASE "EMERGENCY_KEY " HEX1 "\n"), BARO_PARSE_OK);
+	assert_true(sec.n_lines > 0);
+	assert_true(sec.secure_key[0] != '\0');
+	used = offsetof(struct baro_secret, lines) +
+	       sec.n_lines * sizeof(sec.lines[0]);
 	baro_secret_wipe(&sec);
-	assert_memory_equal(&sec, zero, sizeof(sec));
+	assert_memory_equal(&sec, zero, used);
+}
+
+/* Setting up a secret clears what a parse reads, not the whole table. */
+static void test_init_leaves_no_state_behind(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(BASE "RATE_LIMIT 3 30 100 200\n"
+				    "DISALLOW_REUSE 5\n"
+				    "EMERGENCY_KEY " HEX1 "\n"),
+			 BARO_PARSE_OK);
+	baro_secret_init(&sec);
+	assert_int_equal(sec.n_lines, 0);
+	assert_int_equal(sec.n_rate_ts, 0);
+	assert_int_equal(sec.n_used, 0);
+	assert_int_equal(sec.n_emergency, 0);
+	assert_false(sec.has_rate_limit);
+	assert_false(sec.disallow_reuse);
+	assert_int_equal(sec.secure_key[0], '\0');
+	assert_int_equal(sec.err_line, 0);
 }
 
 int main(void)
@@ -639,6 +666,7 @@ int main(void)
 		cmocka_unit_test(test_add_line_builds_a_parseable_file),
 		cmocka_unit_test(test_add_line_stops_at_line_cap),
 		cmocka_unit_test(test_wipe_clears_key_and_emergency_hashes),
+		cmocka_unit_test(test_init_leaves_no_state_behind),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
