@@ -66,8 +66,11 @@ static int open_tmp(int dirfd, const char *base, char *tmp, size_t tmpsz)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	remove_stale(dirfd, tmp);
 	fd = create_exclusive(dirfd, tmp);
+	if (fd < 0 && errno == EEXIST) {
+		remove_stale(dirfd, tmp);
+		fd = create_exclusive(dirfd, tmp);
+	}
 	for (i = 0; fd < 0 && errno == EEXIST && i < 8; i++) {
 		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
 			return -1;
@@ -100,14 +103,19 @@ static void guard_write(struct write_guard *g)
 {
 	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
 	struct sigaction ign;
+	bool known = getrlimit(RLIMIT_FSIZE, &g->fsize) == 0;
 
+	g->limit_saved = false;
+	g->signal_saved = false;
+	/* No limit: nothing to lift and no SIGXFSZ to hold off. */
+	if (known && g->fsize.rlim_cur == RLIM_INFINITY)
+		return;
 	memset(&ign, 0, sizeof(ign));
 	ign.sa_handler = SIG_IGN;
 	sigemptyset(&ign.sa_mask);
 	g->signal_saved = sigaction(SIGXFSZ, &ign, &g->xfsz) == 0;
-	g->limit_saved = getrlimit(RLIMIT_FSIZE, &g->fsize) == 0;
-	if (g->limit_saved && g->fsize.rlim_cur != RLIM_INFINITY &&
-	    setrlimit(RLIMIT_FSIZE, &unlimited) != 0) {
+	g->limit_saved = known;
+	if (known && setrlimit(RLIMIT_FSIZE, &unlimited) != 0) {
 		/* Without the privilege to raise the hard limit, the soft one
 		 * can still go up to it. */
 		unlimited.rlim_cur = unlimited.rlim_max = g->fsize.rlim_max;
