@@ -3,9 +3,11 @@
 
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/opensslv.h>
+#include <openssl/params.h>
 
 static const struct {
 	const char *name;
@@ -39,43 +41,78 @@ bool baro_hash_from_name(const char *name, enum baro_hash *h)
 	return false;
 }
 
-static const EVP_MD *hash_md(enum baro_hash h)
-{
-	switch (h) {
-	case BARO_SHA256:
-		return EVP_sha256();
-	case BARO_SHA512:
-		return EVP_sha512();
-	case BARO_SHA1:
-	default:
-		return EVP_sha1();
-	}
-}
-
 static const uint32_t pow10_table[] = {
 	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
 };
 
-bool baro_hotp(enum baro_hash h, const uint8_t *key, size_t keylen,
-	       uint64_t counter, unsigned digits, uint32_t *value)
+/* The key is set once per context; EVP_MAC_init() with no key then starts
+ * a new message under it (HMAC_Init_ex semantics; OpenSSL 3.0.0-3.0.2
+ * made that call a no-op that left the previous message in place). */
+#if OPENSSL_VERSION_NUMBER < 0x30000030L
+#error "OpenSSL 3.0.3 or later is needed (EVP_MAC_init with no key)"
+#endif
+
+/* One keyed HMAC context for a run of counters (a verification window):
+ * the MAC is fetched and keyed once, not once per counter. */
+struct hotp_mac {
+	EVP_MAC *mac;
+	EVP_MAC_CTX *ctx;
+};
+
+static void hotp_mac_close(struct hotp_mac *m)
+{
+	EVP_MAC_CTX_free(m->ctx); /* OpenSSL clears the key and its pads */
+	EVP_MAC_free(m->mac);
+	m->ctx = NULL;
+	m->mac = NULL;
+}
+
+static bool hotp_mac_open(struct hotp_mac *m, enum baro_hash h,
+			  const uint8_t *key, size_t keylen)
+{
+	static const uint8_t no_key[1];
+	OSSL_PARAM params[2];
+
+	m->mac = NULL;
+	m->ctx = NULL;
+	/* The digest names are OpenSSL's; a parameter to set is only read. */
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+						     (char *)baro_hash_name(h),
+						     0);
+	params[1] = OSSL_PARAM_construct_end();
+	/* A NULL key would mean "keep the key": an empty key is not NULL. */
+	if (key == NULL)
+		key = no_key;
+	m->mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	if (m->mac != NULL)
+		m->ctx = EVP_MAC_CTX_new(m->mac);
+	if (m->ctx == NULL || EVP_MAC_init(m->ctx, key, keylen, params) != 1) {
+		hotp_mac_close(m);
+		return false;
+	}
+	return true;
+}
+
+/* RFC 4226 §5.3 over the keyed context: HMAC of the 8-byte big-endian
+ * counter, dynamic truncation, reduced to `digits` digits. */
+static bool hotp_mac_value(struct hotp_mac *m, uint64_t counter,
+			   unsigned digits, uint32_t *value)
 {
 	uint8_t msg[8];
 	uint8_t md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
+	size_t mdlen = 0;
 	unsigned offset;
-	uint32_t bin;
+	uint32_t bin = 0;
 	bool ok = false;
 	int i;
 
-	if (digits < BARO_DIGITS_MIN || digits > BARO_DIGITS_MAX ||
-	    keylen > (size_t)INT32_MAX)
-		return false;
 	for (i = 7; i >= 0; i--) {
 		msg[i] = (uint8_t)(counter & 0xff);
 		counter >>= 8;
 	}
-	if (HMAC(hash_md(h), key, (int)keylen, msg, sizeof(msg), md,
-		 &mdlen) == NULL || mdlen < 20)
+	if (EVP_MAC_init(m->ctx, NULL, 0, NULL) != 1 ||
+	    EVP_MAC_update(m->ctx, msg, sizeof(msg)) != 1 ||
+	    EVP_MAC_final(m->ctx, md, &mdlen, sizeof(md)) != 1 || mdlen < 20)
 		goto out;
 	offset = md[mdlen - 1] & 0x0f;
 	bin = ((uint32_t)(md[offset] & 0x7f) << 24) |
@@ -85,6 +122,25 @@ bool baro_hotp(enum baro_hash h, const uint8_t *key, size_t keylen,
 	ok = true;
 out:
 	OPENSSL_cleanse(md, sizeof(md));
+	OPENSSL_cleanse(&bin, sizeof(bin));
+	return ok;
+}
+
+static bool digits_valid(unsigned digits)
+{
+	return digits >= BARO_DIGITS_MIN && digits <= BARO_DIGITS_MAX;
+}
+
+bool baro_hotp(enum baro_hash h, const uint8_t *key, size_t keylen,
+	       uint64_t counter, unsigned digits, uint32_t *value)
+{
+	struct hotp_mac m;
+	bool ok;
+
+	if (!digits_valid(digits) || !hotp_mac_open(&m, h, key, keylen))
+		return false;
+	ok = hotp_mac_value(&m, counter, digits, value);
+	hotp_mac_close(&m);
 	return ok;
 }
 
@@ -123,13 +179,16 @@ int baro_totp_match(enum baro_hash h, const uint8_t *key, size_t keylen,
 	char candidate[BARO_DIGITS_MAX + 1];
 	int64_t first, last, c, found = -1;
 	uint32_t value = 0;
+	struct hotp_mac m;
 	int rc = 0;
 
 	if (strlen(code) != digits)
 		return 0;
+	if (!digits_valid(digits) || !hotp_mac_open(&m, h, key, keylen))
+		return -1;
 	baro_totp_window(baro_totp_counter(now, cycle), window, &first, &last);
 	for (c = first; c <= last; c++) {
-		if (!baro_hotp(h, key, keylen, (uint64_t)c, digits, &value)) {
+		if (!hotp_mac_value(&m, (uint64_t)c, digits, &value)) {
 			rc = -1;
 			goto out;
 		}
@@ -143,6 +202,7 @@ int baro_totp_match(enum baro_hash h, const uint8_t *key, size_t keylen,
 		rc = 1;
 	}
 out:
+	hotp_mac_close(&m);
 	OPENSSL_cleanse(candidate, sizeof(candidate));
 	OPENSSL_cleanse(&value, sizeof(value));
 	return rc;

@@ -56,6 +56,9 @@ WRAP(int, getgrnam_r, const char *name, struct group *gr, char *buf,
 WRAP(unsigned char *, HMAC, const EVP_MD *md, const void *key, int keylen,
      const unsigned char *data, size_t datalen, unsigned char *out,
      unsigned int *outlen);
+WRAP(EVP_MAC_CTX *, EVP_MAC_CTX_new, EVP_MAC *mac);
+WRAP(int, EVP_MAC_init, EVP_MAC_CTX *ctx, const unsigned char *key,
+     size_t keylen, const OSSL_PARAM params[]);
 WRAP(EVP_CIPHER_CTX *, EVP_CIPHER_CTX_new, void);
 
 /* Shorthand: decide, and on a failure set errno and return fail_value. */
@@ -264,6 +267,21 @@ unsigned char *__wrap_HMAC(const EVP_MD *md, const void *key, int keylen,
 {
 	FAIL_IF(FC_HMAC, NULL, NULL);
 	return __real_HMAC(md, key, keylen, data, datalen, out, outlen);
+}
+
+/* The TOTP window's HMAC context: its allocation, and each EVP_MAC_init
+ * (the first sets the key and the digest, one more per counter). */
+EVP_MAC_CTX *__wrap_EVP_MAC_CTX_new(EVP_MAC *mac)
+{
+	FAIL_IF(FC_EVP_MAC_CTX_new, NULL, NULL);
+	return __real_EVP_MAC_CTX_new(mac);
+}
+
+int __wrap_EVP_MAC_init(EVP_MAC_CTX *ctx, const unsigned char *key,
+			size_t keylen, const OSSL_PARAM params[])
+{
+	FAIL_IF(FC_EVP_MAC_init, NULL, 0);
+	return __real_EVP_MAC_init(ctx, key, keylen, params);
 }
 
 EVP_CIPHER_CTX *__wrap_EVP_CIPHER_CTX_new(void)

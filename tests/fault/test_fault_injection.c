@@ -3,7 +3,8 @@
  * and DISALLOW_REUSE, or a consumed emergency code) with each wrapped call
  * of the module failing in turn (pam_baro_auth_fault.so, see
  * fault_env.c): allocation, open, read, write, close, fsync, fstat,
- * rename, flock, fchown, the NSS look-ups and OpenSSL's HMAC. Afterwards
+ * rename, flock, fchown, the NSS look-ups, OpenSSL's HMAC (emergency
+ * codes) and the TOTP window's HMAC context (EVP_MAC). Afterwards
  * the secret file is byte for byte one of the versions the login can
  * write, no temporary file is left, and the login succeeded only if the
  * failure did not matter (the whole new state is on disk). Then the §7
@@ -385,20 +386,34 @@ static void read_failure_logs_could_not_read(void **state)
 	assert_sound_file(c);
 }
 
+/* The HMAC of the TOTP window failing: its context not allocated, its
+ * key not set, or the last counter's HMAC (after the right code has
+ * matched the current counter) fails the login all the same. */
 static void hmac_failure_logs_code_generation_failed(void **state)
 {
 	struct ctx *c = *state;
-	struct outcome attempt, o;
+	struct outcome attempt, base, o;
+	char last[64];
+	const char *faults[] = { "EVP_MAC_CTX_new:1", "EVP_MAC_init:1", last };
+	size_t i;
 
 	wrong_code_attempt(c, &attempt);
-	login(c, c->code, "HMAC:1", &o);
-	assert_true(o.hit);
-	assert_int_equal(o.rc, PAM_SYSTEM_ERR);
-	pt_assert_log("Verification code generation failed.[HMAC failure]");
-	assert_false(pt_log_contains("code accepted"));
-	/* The attempt still counts against RATE_LIMIT, nothing more. */
-	assert_string_equal(o.text, attempt.text);
-	assert_sound_file(c);
+	login(c, c->code, NULL, &base);
+	assert_int_equal(base.rc, PAM_SUCCESS);
+	/* The key, then one per counter of the window (3 by default). */
+	assert_int_equal(calls_of(&base, "EVP_MAC_init"), 1 + 3);
+	pt_format(last, sizeof(last), "EVP_MAC_init:%lu",
+		  calls_of(&base, "EVP_MAC_init"));
+	for (i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+		login(c, c->code, faults[i], &o);
+		assert_true(o.hit);
+		assert_int_equal(o.rc, PAM_SYSTEM_ERR);
+		pt_assert_log("Verification code generation failed.[HMAC failure]");
+		assert_false(pt_log_contains("code accepted"));
+		/* The attempt still counts against RATE_LIMIT, nothing more. */
+		assert_string_equal(o.text, attempt.text);
+		assert_sound_file(c);
+	}
 }
 
 /* A failing lock fails the login at once with its message. */

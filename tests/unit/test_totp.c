@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "baro/totp.h"
 #include "baro/util.h"
@@ -299,6 +301,93 @@ static void test_match_rejects_wrong_length_and_non_digits(void **state)
 	}
 }
 
+/* RFC 4226 §5.3 written out again over OpenSSL's one-shot HMAC(), a
+ * fresh key set-up for every counter: the reference for the matcher,
+ * which keys one context for the whole window. */
+static uint32_t reference_hotp(enum baro_hash h, const uint8_t *key,
+			       size_t keylen, uint64_t counter, unsigned digits)
+{
+	const EVP_MD *md = h == BARO_SHA512   ? EVP_sha512()
+			   : h == BARO_SHA256 ? EVP_sha256()
+					      : EVP_sha1();
+	uint8_t msg[8], out[EVP_MAX_MD_SIZE];
+	unsigned outlen = 0, offset, i;
+	uint32_t bin, mod = 1;
+
+	for (i = 0; i < 8; i++)
+		msg[i] = (uint8_t)(counter >> (56 - 8 * i));
+	assert_non_null(
+		HMAC(md, key, (int)keylen, msg, sizeof(msg), out, &outlen));
+	assert_int_equal(outlen, (unsigned)EVP_MD_get_size(md));
+	offset = out[outlen - 1] & 0x0f;
+	bin = ((uint32_t)(out[offset] & 0x7f) << 24) |
+	      ((uint32_t)out[offset + 1] << 16) |
+	      ((uint32_t)out[offset + 2] << 8) | (uint32_t)out[offset + 3];
+	for (i = 0; i < digits; i++)
+		mod *= 10;
+	return bin % mod;
+}
+
+/* One window of `window` counters: every counter's code, from the
+ * reference, is accepted at the first counter of the window that has
+ * it (codes may repeat), and baro_hotp() gives the same value. A
+ * context re-initialised without its key, or with the last message
+ * still in it, gives other codes from the second counter on. */
+static void check_window_equals_one_shot(enum baro_hash h, const uint8_t *key,
+					 size_t keylen, unsigned digits,
+					 unsigned window, int64_t now)
+{
+	uint32_t ref[64];
+	int64_t first, last, c, k;
+	char code[16];
+
+	baro_totp_window(baro_totp_counter(now, 30), window, &first, &last);
+	assert_true(last - first + 1 <= (int64_t)BARO_ARRAY_SIZE(ref));
+	for (c = first; c <= last; c++) {
+		ref[c - first] = reference_hotp(h, key, keylen, (uint64_t)c,
+						digits);
+		assert_int_equal(hotp_or_fail(h, key, keylen, (uint64_t)c,
+					      digits),
+				 ref[c - first]);
+	}
+	for (c = first; c <= last; c++) {
+		int64_t matched = -77;
+
+		for (k = first; ref[k - first] != ref[c - first]; k++)
+			;
+		code_text(ref[c - first], digits, code, sizeof(code));
+		if (baro_totp_match(h, key, keylen, now, 30, digits, window,
+				    code, &matched) != 1 ||
+		    matched != k)
+			fail_msg("%s keylen %zu counter %lld: matched %lld",
+				 baro_hash_name(h), keylen, (long long)c,
+				 (long long)matched);
+	}
+}
+
+/* Keys shorter than, as long as and longer than the hash's block (64
+ * bytes for SHA1/SHA256, 128 for SHA512; a longer key is hashed first). */
+static void test_window_match_equals_one_shot_hmac(void **state)
+{
+	static const enum baro_hash hashes[] = { BARO_SHA1, BARO_SHA256,
+						 BARO_SHA512 };
+	static const size_t keylens[] = { 16, 20, 37, 64, 65, 128, 129 };
+	uint8_t key[129];
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)(i * 151 + 7);
+	for (i = 0; i < BARO_ARRAY_SIZE(hashes); i++) {
+		for (j = 0; j < BARO_ARRAY_SIZE(keylens); j++) {
+			check_window_equals_one_shot(hashes[i], key, keylens[j],
+						     6, 41, 1700000000);
+			check_window_equals_one_shot(hashes[i], key, keylens[j],
+						     8, 17, 30 * 98765 + 1);
+		}
+	}
+}
+
 static void test_hash_name_table(void **state)
 {
 	static const struct {
@@ -447,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_window_edges),
 		cmocka_unit_test(test_match_accepts_exactly_the_window),
 		cmocka_unit_test(test_match_rejects_wrong_length_and_non_digits),
+		cmocka_unit_test(test_window_match_equals_one_shot_hmac),
 		cmocka_unit_test(test_hash_name_table),
 		cmocka_unit_test(test_totp_agrees_with_oathtool),
 		cmocka_unit_test(test_hotp_agrees_with_oathtool),
