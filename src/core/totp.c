@@ -47,16 +47,18 @@ static const uint32_t pow10_table[] = {
 
 /* The key is set once per context; EVP_MAC_init() with no key then starts
  * a new message under it (HMAC_Init_ex semantics; OpenSSL 3.0.0-3.0.2
- * made that call a no-op that left the previous message in place). */
-#if OPENSSL_VERSION_NUMBER < 0x30000030L
-#error "OpenSSL 3.0.3 or later is needed (EVP_MAC_init with no key)"
-#endif
+ * made that call a no-op that left the previous message in place, so with
+ * such a libcrypto at run time the key is given again each time). */
 
 /* One keyed HMAC context for a run of counters (a verification window):
  * the MAC is fetched and keyed once, not once per counter. */
 struct hotp_mac {
 	EVP_MAC *mac;
 	EVP_MAC_CTX *ctx;
+	/* Key the context again for every counter: a libcrypto older than
+	 * 3.0.3 at run time ignores a NULL key without starting a new MAC. */
+	const uint8_t *rekey;
+	size_t rekeylen;
 };
 
 static void hotp_mac_close(struct hotp_mac *m)
@@ -75,6 +77,8 @@ static bool hotp_mac_open(struct hotp_mac *m, enum baro_hash h,
 
 	m->mac = NULL;
 	m->ctx = NULL;
+	m->rekey = NULL;
+	m->rekeylen = 0;
 	/* The digest names are OpenSSL's; a parameter to set is only read. */
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
 						     (char *)baro_hash_name(h),
@@ -89,6 +93,10 @@ static bool hotp_mac_open(struct hotp_mac *m, enum baro_hash h,
 	if (m->ctx == NULL || EVP_MAC_init(m->ctx, key, keylen, params) != 1) {
 		hotp_mac_close(m);
 		return false;
+	}
+	if (OpenSSL_version_num() < 0x30000030L) {
+		m->rekey = key;
+		m->rekeylen = keylen;
 	}
 	return true;
 }
@@ -110,7 +118,7 @@ static bool hotp_mac_value(struct hotp_mac *m, uint64_t counter,
 		msg[i] = (uint8_t)(counter & 0xff);
 		counter >>= 8;
 	}
-	if (EVP_MAC_init(m->ctx, NULL, 0, NULL) != 1 ||
+	if (EVP_MAC_init(m->ctx, m->rekey, m->rekeylen, NULL) != 1 ||
 	    EVP_MAC_update(m->ctx, msg, sizeof(msg)) != 1 ||
 	    EVP_MAC_final(m->ctx, md, &mdlen, sizeof(md)) != 1 || mdlen < 20)
 		goto out;
