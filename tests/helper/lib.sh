@@ -78,7 +78,8 @@ h_pam()
 }
 
 # h_direct USER INPUT [MODE]: the helper run directly by the user with
-# INPUT on a pipe. Sets RC and MS (milliseconds it took).
+# INPUT on a pipe. Sets RC, MS (milliseconds it took) and ERR (what it
+# wrote to stderr).
 h_direct()
 {
 	local t0
@@ -86,8 +87,10 @@ h_direct()
 	stk_log_mark
 	t0=$(date +%s%N)
 	RC=0
-	printf '%s' "$2" | h_as "$HELPER" "${3:-code}" "$1" baro-locker || RC=$?
+	printf '%s' "$2" | h_as "$HELPER" "${3:-code}" "$1" baro-locker \
+		2>"$WORK/direct.err" || RC=$?
 	MS=$((($(date +%s%N) - t0) / 1000000))
+	ERR=$(cat "$WORK/direct.err")
 }
 
 expect_rc()
