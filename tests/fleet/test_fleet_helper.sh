@@ -155,6 +155,18 @@ module_log_has baro-locker "The setuid helper refused to check a code for $HV: i
 [ "$(audit_all)" = "$before" ] || stk_fail "a request for another user reached the server"
 stk_ok "another user's code: refused by the helper (40; PAM_AUTH_ERR through the module), nothing sent to the server"
 
+# forward_pass (one prompt, "password + code"): the helper gets the last
+# 8 characters only (tail mode), the server says how long the code was.
+fl_psql pg1 baro -c "DELETE FROM baro.used_cycles WHERE user_name = '$HU'" >/dev/null
+printf 'auth required %s forward_pass\n' "$MODULE" >"$PAMD/baro-forward"
+h_pam baro-forward "$HU_PW$(code_at "$(date +%s)" "$STK_KEY")"
+expect_rc "forward_pass: password and right code" 0
+h_pam baro-forward "$HU_PW$(stk_wrong_code)"
+expect_rc "forward_pass: password and wrong code" 7
+[ "$(audit "$HU" ok)" = 3 ] && [ "$(audit "$HU" wrong)" = 3 ] ||
+	stk_fail "forward_pass: the server's verdicts are not ok then wrong"
+stk_ok "forward_pass through the helper (tail mode) against the server: right code accepted, wrong refused"
+
 # ===================== the server unreachable =====================
 
 # A server that accepts and never answers: fleet_timeout bounds it.
