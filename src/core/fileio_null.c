@@ -26,16 +26,15 @@ int baro_open_null(const char **why)
 	int fd = open("/dev/null",
 		      O_RDWR | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 
-	if (fd < 0) {
-		*why = "cannot open /dev/null";
-		return -1;
-	}
-	if (fstat(fd, &st) != 0 || !baro_is_null_device(&st)) {
-		*why = "/dev/null is not the null device (character device 1:3)";
-		close(fd);
-		errno = ENODEV;
-		return -1;
-	}
 	*why = NULL;
+	if (fd < 0)
+		*why = "cannot open /dev/null";
+	else if (fstat(fd, &st) != 0 || !baro_is_null_device(&st))
+		*why = "/dev/null is not the null device (character device 1:3)";
+	if (fd >= 0 && *why != NULL) {
+		close(fd);
+		fd = -1;
+		errno = ENODEV;
+	}
 	return fd;
 }
