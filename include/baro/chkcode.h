@@ -65,10 +65,11 @@ const char *baro_chk_helper_path(void);
 const char *baro_chk_helper_path_override(void);
 
 /* Start the helper at path: stdin from in_fd, stdout to out_fd (-1:
- * /dev/null), stderr to /dev/null, no other descriptor, no environment.
- * The child's pid, or -1; in_fd and out_fd stay the caller's to close. */
+ * /dev/null), stderr to /dev/null (checked: baro_open_null()), no other
+ * descriptor, no environment. The child's pid, or -1 with *why saying
+ * what failed; in_fd and out_fd stay the caller's to close. */
 pid_t baro_chk_spawn(const char *path, char *const argv[], int in_fd,
-		     int out_fd);
+		     int out_fd, const char **why);
 
 /* Wait for it (through EINTR): the wait status, or -1. */
 int baro_chk_wait(pid_t pid);

@@ -101,6 +101,15 @@ enum baro_io_err baro_file_open_owned(struct baro_file *f, const char *path,
 /* Initialise f so that baro_file_close() is safe on every path. */
 void baro_file_init(struct baro_file *f);
 
+/* Whether st is the kernel's null device: a character device 1:3. */
+bool baro_is_null_device(const struct stat *st);
+
+/* Open /dev/null read-write (O_NOFOLLOW|O_CLOEXEC|O_NOCTTY|O_NONBLOCK)
+ * and keep it only if fstat says it is the null device. The descriptor,
+ * or -1 with *why "cannot open /dev/null" (errno kept) or "/dev/null is
+ * not the null device (character device 1:3)" (errno ENODEV). */
+int baro_open_null(const char **why);
+
 /* The lock wait bound in milliseconds. */
 #define BARO_LOCK_WAIT_MS 5000
 

@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "baro/fileio.h"
 #include "baro/secret.h"
 #include "baro/util.h"
 
@@ -91,12 +93,10 @@ static bool dup_to(int fd, int target)
 /* In the child, async-signal-safe calls only. The descriptors are first
  * moved above stderr so that none is overwritten by another's dup. */
 static void exec_child(const char *path, char *const argv[], int in_fd,
-		       int out_fd)
+		       int out_fd, int null_fd)
 {
 	static char *const envp[] = { NULL };
-	int nul = fcntl(open("/dev/null",
-			     O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY),
-			F_DUPFD_CLOEXEC, 3);
+	int nul = fcntl(null_fd, F_DUPFD_CLOEXEC, 3);
 	int in = fcntl(in_fd, F_DUPFD_CLOEXEC, 3);
 	int out = out_fd >= 0 ? fcntl(out_fd, F_DUPFD_CLOEXEC, 3) : nul;
 
@@ -108,13 +108,22 @@ static void exec_child(const char *path, char *const argv[], int in_fd,
 	_exit(BARO_CHK_EXEC);
 }
 
+/* /dev/null is opened and checked here, before the fork, where a refusal
+ * can be said. */
 pid_t baro_chk_spawn(const char *path, char *const argv[], int in_fd,
-		     int out_fd)
+		     int out_fd, const char **why)
 {
-	pid_t pid = fork();
+	int nul = baro_open_null(why);
+	pid_t pid;
 
+	if (nul < 0)
+		return -1;
+	pid = fork();
 	if (pid == 0)
-		exec_child(path, argv, in_fd, out_fd);
+		exec_child(path, argv, in_fd, out_fd, nul);
+	if (pid < 0)
+		*why = strerror(errno);
+	close(nul);
 	return pid;
 }
 

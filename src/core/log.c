@@ -6,8 +6,6 @@
 
 #include <security/pam_ext.h>
 
-static int no_handle_syslog; /* set by baro_log_to_syslog() */
-
 void baro_log(const struct baro_log *lg, int prio, const char *fmt, ...)
 {
 	va_list ap;
@@ -21,7 +19,7 @@ void baro_log(const struct baro_log *lg, int prio, const char *fmt, ...)
 	va_start(ap, fmt);
 	if (lg != NULL && lg->pamh != NULL) {
 		pam_vsyslog(lg->pamh, prio, fmt, ap);
-	} else if (no_handle_syslog) {
+	} else if (lg != NULL && lg->syslog) {
 		vsyslog(prio, fmt, ap);
 	} else {
 		vfprintf(stderr, fmt, ap);
@@ -30,8 +28,8 @@ void baro_log(const struct baro_log *lg, int prio, const char *fmt, ...)
 	va_end(ap);
 }
 
-void baro_log_to_syslog(const char *ident)
+void baro_log_to_syslog(struct baro_log *lg, const char *ident)
 {
 	openlog(ident, LOG_PID, LOG_AUTHPRIV);
-	no_handle_syslog = 1;
+	lg->syslog = 1;
 }

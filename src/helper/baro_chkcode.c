@@ -139,7 +139,7 @@ int main(int argc, char **argv)
 		return BARO_CHK_USAGE;
 	}
 	why = chk_start_clean();
-	baro_log_to_syslog(BARO_CHK_IDENT);
+	baro_log_to_syslog(&lg, BARO_CHK_IDENT);
 	if (why != NULL) {
 		baro_log(&lg, LOG_ERR, "Refused to start for uid %u: %s",
 			 (unsigned)c.uid, why);

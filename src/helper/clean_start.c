@@ -17,28 +17,29 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "baro/fileio.h"
 #include "baro/util.h"
 
 #define SAFE_PATH "/usr/sbin:/usr/bin:/sbin:/bin"
 
-/* 0, 1 and 2 open, so that no file the helper opens becomes "stdout". */
-static bool fix_std_fds(void)
+/* 0, 1 and 2 open, so that no file the helper opens becomes "stdout";
+ * what is put there must be the null device. NULL, or why not. */
+static const char *fix_std_fds(void)
 {
+	const char *why = NULL;
 	int fd, nul;
 
-	for (fd = 0; fd <= 2; fd++) {
+	for (fd = 0; fd <= 2 && why == NULL; fd++) {
 		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
 			continue;
 		/* (close-on-exec: the helper runs nothing) */
-		nul = open("/dev/null",
-			   O_RDWR | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
-		if (nul != fd) {
-			if (nul >= 0)
-				close(nul);
-			return false;
+		nul = baro_open_null(&why);
+		if (nul >= 0 && nul != fd) {
+			close(nul);
+			why = "/dev/null did not open on the closed descriptor";
 		}
 	}
-	return true;
+	return why;
 }
 
 static bool close_listed_fds(void)
@@ -144,8 +145,10 @@ static bool become_root_group(void)
 
 const char *chk_start_clean(void)
 {
-	if (!fix_std_fds())
-		return "cannot open /dev/null for a closed standard descriptor";
+	const char *why = fix_std_fds();
+
+	if (why != NULL)
+		return why;
 	if (!close_other_fds())
 		return "cannot close inherited descriptors";
 	if (!reset_signals())

@@ -17,7 +17,7 @@
 #include "baro/util.h"
 #include "keygen.h"
 
-const struct baro_log kg_log = { NULL, 0, 0 };
+const struct baro_log kg_log = { NULL, 0, 0, 0 };
 
 static void vsay(const char *prefix, const char *fmt, va_list ap)
 {

@@ -28,16 +28,17 @@ struct session {
 	pid_t pid;
 };
 
-static bool start(struct session *h, const char *user)
+static bool start(struct session *h, const char *user, const char **why)
 {
 	char *argv[] = { (char *)BARO_CHK_IDENT, (char *)BARO_CHK_MODE_ENROL,
 			 (char *)user, (char *)"baro-keygen", NULL };
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 };
 	bool ok = false;
 
+	*why = "cannot make a pipe";
 	if (pipe2(in, O_CLOEXEC) == 0 && pipe2(out, O_CLOEXEC) == 0) {
 		h->pid = baro_chk_spawn(baro_chk_helper_path(), argv, in[0],
-					out[1]);
+					out[1], why);
 		ok = h->pid > 0;
 	}
 	if (in[0] >= 0)
@@ -146,15 +147,16 @@ int kg_cmd_enrol(const struct kg_opts *o)
 	struct baro_secret s;
 	const struct passwd *pw = getpwuid(getuid());
 	char line[LINE_MAX_LEN];
+	const char *why = "the calling user has no passwd entry";
 	int rc = KG_EXIT_ERR;
 
 	memset(&m, 0, sizeof(m));
 	baro_secret_init(&s);
 	/* A helper that exits early must not kill us on the next write. */
 	(void)signal(SIGPIPE, SIG_IGN);
-	if (pw == NULL || !start(&h, pw->pw_name)) {
-		kg_err("cannot run the setuid helper %s",
-		       baro_chk_helper_path());
+	if (pw == NULL || !start(&h, pw->pw_name, &why)) {
+		kg_err("cannot run the setuid helper %s[%s]",
+		       baro_chk_helper_path(), why);
 		goto out;
 	}
 	if (read_line(h.from_helper, line, sizeof(line)) &&

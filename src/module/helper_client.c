@@ -80,25 +80,30 @@ static int pipe_with_input(const char *input)
 	return fds[0];
 }
 
-/* fork, exec, wait; returns the wait status or -1. */
-static int run_child(const char *path, char *const argv[], const char *input)
+/* fork, exec, wait; returns the wait status, or -1 with *why. */
+static int run_child(const char *path, char *const argv[], const char *input,
+		     const char **why)
 {
 	struct sigaction dfl, old;
 	int rfd, status = -1;
 	pid_t pid;
 
 	rfd = pipe_with_input(input);
-	if (rfd < 0)
+	if (rfd < 0) {
+		*why = strerror(errno);
 		return -1;
+	}
 	/* The application may reap children itself: not this one. */
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
 	sigemptyset(&dfl.sa_mask);
 	sigaction(SIGCHLD, &dfl, &old);
-	pid = baro_chk_spawn(path, argv, rfd, -1);
+	pid = baro_chk_spawn(path, argv, rfd, -1, why);
 	close(rfd);
 	if (pid > 0)
 		status = baro_chk_wait(pid);
+	if (pid > 0 && status == -1)
+		*why = strerror(errno);
 	sigaction(SIGCHLD, &old, NULL);
 	return status;
 }
@@ -130,16 +135,17 @@ enum baro_auth_verdict baro_helper_verify(const struct baro_log *lg,
 			 (char *)(tail ? BARO_CHK_MODE_TAIL
 				       : BARO_CHK_MODE_CODE),
 			 (char *)user, (char *)service, NULL };
+	const char *why = NULL;
 	int ws;
 
 	*code_len = 0;
 	baro_log(lg, LOG_INFO,
 		 "Not running as root (uid %u): checking the code of %s through the setuid helper %s",
 		 (unsigned)getuid(), user, path);
-	ws = run_child(path, argv, input);
+	ws = run_child(path, argv, input, &why);
 	if (ws == -1) {
 		baro_log(lg, LOG_ERR, "Cannot run the setuid helper %s[%s]",
-			 path, strerror(errno));
+			 path, why);
 		return BARO_AUTH_SYSERR;
 	}
 	if (!WIFEXITED(ws)) {

@@ -23,6 +23,21 @@ foreach(t sql backend pam failover keygen)
   endif()
 endforeach()
 
+# store=pgsql through the setuid helper, run as an ordinary user (the
+# private world of tests/helper) against a server started here; the
+# helper loads the backend from its installed path, put there in a mount
+# namespace only.
+add_test(NAME test_fleet_helper
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fleet/test_fleet_helper.sh
+                 $<TARGET_FILE:baro_chkcode>
+                 $<TARGET_FILE:pam_baro_auth_test>
+                 $<TARGET_FILE:pam_as_user>
+                 $<TARGET_FILE:pam_baro_auth_fleet>
+                 ${BARO_FLEET_PATH})
+set_tests_properties(test_fleet_helper PROPERTIES
+  SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS "root;fleet;helper"
+  RESOURCE_LOCK baro_devlog)
+
 # The objects: one exported symbol, libpq only in the backend, the
 # backend's path fixed at build time.
 add_test(NAME test_fleet_exports

@@ -20,6 +20,16 @@ set_tests_properties(test_helper_chkcode PROPERTIES
   SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS "root;helper"
   RESOURCE_LOCK baro_devlog)
 
+# /dev/null replaced in a private mount namespace: neither the helper nor
+# the module's spawner takes it.
+add_test(NAME test_helper_null
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/helper/test_helper_null.sh
+                 $<TARGET_FILE:baro_chkcode> $<TARGET_FILE:pam_baro_auth_test>
+                 $<TARGET_FILE:pam_as_user>)
+set_tests_properties(test_helper_null PROPERTIES
+  SKIP_RETURN_CODE 77 TIMEOUT 120 LABELS "root;helper"
+  RESOURCE_LOCK baro_devlog)
+
 add_test(NAME test_helper_install
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/helper/test_helper_install.sh
                  ${PROJECT_BINARY_DIR})

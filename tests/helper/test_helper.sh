@@ -12,181 +12,25 @@
 # Usage: test_helper.sh HELPER TEST_MODULE PROD_MODULE PAM_AS_USER EVIL_SO
 #                       KEYGEN_TEST
 
-# shellcheck source=../stacks/lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/../stacks/lib.sh"
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || stk_skip "needs root (a setuid-root copy of the helper)"
 [ $# -eq 6 ] ||
 	stk_fail "usage: $0 HELPER TEST_MODULE PROD_MODULE PAM_AS_USER EVIL_SO KEYGEN_TEST"
-stk_need oathtool unshare setpriv flock base32 stat openssl timeout
-unshare --mount --propagation private true 2>/dev/null ||
-	stk_skip "cannot create a mount namespace (unshare -m)"
-_stk_lock
-_stk_sweep
+h_init "$1" "$2" "$4"
 
-# --- the private world ---
-
-WORK=$(mktemp -d /tmp/baro-stack.XXXXXX)
-chmod 0755 "$WORK"
-echo $$ >"$WORK/owner"
-[ -n "${STK_KEEP:-}" ] || stk_defer rm -rf -- "$WORK"
-
-# Binaries where the test user can reach them; the helper root's, setuid.
-mkdir -m 0755 "$WORK/bin"
-HELPER=$WORK/bin/baro_chkcode
-install -o root -g root -m 4755 "$1" "$HELPER"
-# (under the installed name, which pam_syslog puts in the log lines)
-mkdir -m 0755 "$WORK/bin/test" "$WORK/bin/prod"
-install -o root -g root -m 0644 "$2" "$WORK/bin/test/pam_baro_auth.so"
+# The production module, baro-keygen, and what a hostile caller would
+# have the loader put into the helper.
+mkdir -m 0755 "$WORK/bin/prod"
 install -o root -g root -m 0644 "$3" "$WORK/bin/prod/pam_baro_auth.so"
-install -o root -g root -m 0755 "$4" "$WORK/bin/pam_as_user"
 install -o root -g root -m 0755 "$6" "$WORK/bin/baro-keygen"
 KEYGEN=$WORK/bin/baro-keygen
 mkdir -m 0755 "$WORK/evil"
 install -o root -g root -m 0755 "$5" "$WORK/evil/evil.so"
 install -o root -g root -m 0755 "$5" "$WORK/evil/libcrypto.so.3"
-MODULE=$WORK/bin/test/pam_baro_auth.so
 PROD_MODULE=$WORK/bin/prod/pam_baro_auth.so
-DRIVER=$WORK/bin/pam_as_user
-
-free_uid()
-{
-	local u=$1
-
-	while getent passwd "$u" >/dev/null || getent group "$u" >/dev/null; do
-		u=$((u + 1))
-	done
-	echo "$u"
-}
-
-# Two ordinary users, known only inside the namespace.
-HU=baro-alice
-HV=baro-bob
-for n in "$HU" "$HV"; do
-	if getent passwd "$n" >/dev/null; then
-		stk_fail "user $n exists on this machine"
-	fi
-done
-HU_UID=$(free_uid 47000)
-HV_UID=$(free_uid $((HU_UID + 1)))
-HU_PW=pw-$$-$RANDOM
-mkdir -p "$WORK/etc"
-cp -a /etc/passwd /etc/group /etc/shadow "$WORK/etc/"
-cp -a /etc/security "$WORK/etc/security"
-cp -a /etc/pam.d "$WORK/etc/pam.d"
-printf '%s:x:%s:%s::/nonexistent:/bin/sh\n' "$HU" "$HU_UID" "$HU_UID" \
-	"$HV" "$HV_UID" "$HV_UID" >>"$WORK/etc/passwd"
-printf '%s:x:%s:\n' "$HU" "$HU_UID" "$HV" "$HV_UID" >>"$WORK/etc/group"
-printf '%s:%s:19000:0:99999:7:::\n' "$HU" "$(openssl passwd -6 "$HU_PW")" \
-	"$HV" '!' >>"$WORK/etc/shadow"
-
-# Root's settings: the conf file, the secret files under $WORK/baropam.
-CONF=$WORK/etc/security/baro_auth.conf
-write_conf()
-{
-	printf 'secret=%s/baropam/${USER}/.baro_auth\nencrypt=no\n%s' \
-		"$WORK" "${1:-}" >"$CONF"
-	chmod 0644 "$CONF"
-}
-write_conf
-STK_KEY=$(head -c 20 /dev/urandom | base32 | tr -d '=')
-SECRET=$WORK/baropam/$HU/.baro_auth
-secret()
-{
-	stk_secret "$HU" "${1:-}"
-}
-secret
-
-# The services the user's PAM program names (the private /etc/pam.d; a
-# user could as well bring a directory of their own with any module
-# arguments: pam_start_confdir).
-PAMD=$WORK/etc/pam.d
-printf 'auth required %s\n' "$MODULE" >"$PAMD/baro-locker"
 printf 'auth required %s\n' "$PROD_MODULE" >"$PAMD/baro-locker-prod"
-
-# h_run CMD...: as root, in a namespace where /etc/passwd, group, shadow,
-# security and pam.d are the private copies.
-h_run()
-{
-	# shellcheck disable=SC2016 # expanded by that shell
-	unshare --mount --propagation private -- /bin/sh -c '
-		w=$1
-		shift
-		for f in passwd group shadow; do
-			mount --bind "$w/etc/$f" "/etc/$f" || exit 125
-		done
-		mount --bind "$w/etc/security" /etc/security || exit 125
-		mount --bind "$w/etc/pam.d" /etc/pam.d || exit 125
-		exec "$@"' h_run "$WORK" "$@"
-}
-
-# h_as CMD...: the same, as the ordinary user $HU, with a clean
-# environment plus H_ENV (an array of NAME=VALUE).
-H_ENV=()
-h_as()
-{
-	h_run setpriv --reuid="$HU_UID" --regid="$HU_UID" --init-groups -- \
-		env -i PATH=/usr/bin:/bin LANG=C "${H_ENV[@]}" "$@"
-}
-
-# h_pam SERVICE ANSWER...: the PAM program as the user, the test module
-# finding the helper at $H_HELPER. Sets RC and OUT.
-H_HELPER=$HELPER
-h_pam()
-{
-	local svc=$1
-
-	shift
-	stk_log_mark
-	RC=0
-	OUT=$(h_as BARO_TEST_CHKCODE="$H_HELPER" "$DRIVER" /etc/pam.d "$svc" "$HU" \
-		"$@" 2>&1) || RC=$?
-}
-
-# h_direct USER INPUT [MODE]: the helper run directly by the user with
-# INPUT on a pipe. Sets RC and MS (milliseconds it took).
-h_direct()
-{
-	local t0
-
-	stk_log_mark
-	t0=$(date +%s%N)
-	RC=0
-	printf '%s' "$2" | h_as "$HELPER" "${3:-code}" "$1" baro-locker || RC=$?
-	MS=$((($(date +%s%N) - t0) / 1000000))
-}
-
-expect_rc()
-{
-	[ "$RC" = "$2" ] || stk_fail "$1: exit status $RC, expected $2; output:"$'\n'"${OUT:-}"
-}
-
-# The helper's own log lines: "baro_chkcode[PID]: MESSAGE".
-helper_log_has()
-{
-	local i
-
-	[ "$STK_LOG_MODE" != none ] || return 0
-	for i in $(seq 100); do
-		stk_log | grep -qF -- "baro_chkcode[" &&
-			stk_log | grep -F -- "baro_chkcode[" | grep -qF -- "]: $1" &&
-			return 0
-		sleep 0.1
-	done
-	stk_fail "log lacks \"baro_chkcode[PID]: $1\""
-}
-
-module_log_has()
-{
-	stk_log_has "$1" "$2"
-}
-
-stk_syslog_start
-
-# The setuid bit must work here (not a nosuid mount).
-RC=0
-h_as "$HELPER" code "$HU" x </dev/null >/dev/null 2>&1 || RC=$?
-[ "$RC" != 41 ] || stk_skip "the setuid copy does not run as root (nosuid /tmp?)"
 
 # A code for a key, at the real time (or at @SECONDS).
 code_for()
@@ -214,11 +58,6 @@ expect_root_state()
 	[ ! -e "$SECRET~" ] || stk_fail "$what: temporary file left"
 	[ "$(stat -c '%u %g %a' "$SECRET.lock")" = "0 0 600" ] ||
 		stk_fail "$what: lock file is $(stat -c '%u %g %a' "$SECRET.lock")"
-}
-
-expect_delay()
-{
-	[ "$MS" -ge 1900 ] || stk_fail "$1: answered in $MS ms, without the failure delay"
 }
 
 # ===================== a PAM program as the user =====================

@@ -112,13 +112,8 @@ stk_init()
 		export STK_PRIVATE_NS=1
 		exec unshare --mount --propagation private -- bash "$0" "${_stk_args[@]}"
 	fi
-	_stk_lock
-	_stk_sweep
-	WORK=$(mktemp -d /tmp/baro-stack.XXXXXX)
 	# Traversable, not listable: the test users' homes are in it.
-	chmod 0711 "$WORK"
-	echo $$ >"$WORK/owner"
-	[ -n "${STK_KEEP:-}" ] || stk_defer rm -rf -- "$WORK"
+	stk_workdir 0711
 	mkdir "$WORK/etc"
 	_stk_private_users
 	for d in pam.d security sudoers.d; do
@@ -134,6 +129,18 @@ stk_init()
 		STK_SESSION_LINE=1
 	fi
 	stk_install_file baro_auth.conf security/baro_auth.conf
+}
+
+# stk_workdir MODE: under the lock, after the sweep, $WORK (mode MODE),
+# marked with this script's pid and removed at exit.
+stk_workdir()
+{
+	_stk_lock
+	_stk_sweep
+	WORK=$(mktemp -d /tmp/baro-stack.XXXXXX)
+	chmod "$1" "$WORK"
+	echo $$ >"$WORK/owner"
+	[ -n "${STK_KEEP:-}" ] || stk_defer rm -rf -- "$WORK"
 }
 
 # One stack test at a time on this machine, whichever ctest runs it: they
