@@ -13,6 +13,7 @@ PACKAGES=(
 	oathtool pamtester qrencode zbar-tools         # independent references
 	openssh-server openssh-client sudo sshpass expect fail2ban  # real stacks
 	libpam-google-authenticator libpam-oath        # bench peers
+	valgrind strace                                # bench/profile.sh
 	dpkg-dev debhelper lintian                     # the Debian package (.ci/package.sh)
 	clang-format                                   # .ci/format-check.sh
 	libpq-dev postgresql-15                        # the fleet store (pgcrypto is in postgresql-15)
