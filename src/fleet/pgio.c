@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* One login, one connection, one statement, one deadline (DESIGN.md §11):
- * non-blocking libpq, poll(2), and a cancel when the time is up. */
+ * non-blocking libpq and poll(2); when the time is up the connection is
+ * abandoned, and the server's own time-outs end the work (see
+ * fill_numbers). */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -50,7 +52,8 @@ static bool fill_numbers(struct params *p, int timeout_ms)
 		      (timeout_ms + 999) / 1000);
 	n2 = snprintf(p->timeout_ms, sizeof(p->timeout_ms), "%d", timeout_ms);
 	/* The server stops waiting for the user's row or the statement when
-	 * the client would have given up anyway. */
+	 * the client would have given up anyway: the client never cancels
+	 * (fleet_exchange). */
 	n3 = snprintf(p->options, sizeof(p->options),
 		      "-c statement_timeout=%d -c lock_timeout=%d "
 		      "-c idle_in_transaction_session_timeout=%d",
@@ -345,19 +348,6 @@ static void quiet_notices(void *arg, const char *message)
 	(void)message;
 }
 
-/* The server stops working for a client that has given up. PQcancel
- * opens a new connection to the same server, which answered moments ago. */
-static void cancel(PGconn *conn)
-{
-	char err[256];
-	PGcancel *c = PQgetCancel(conn);
-
-	if (c == NULL)
-		return;
-	(void)PQcancel(c, err, (int)sizeof(err));
-	PQfreeCancel(c);
-}
-
 bool fleet_exchange(const struct fleet_conn *fc,
 		    const struct baro_fleet_request *req,
 		    struct fleet_exchange *x)
@@ -382,8 +372,19 @@ bool fleet_exchange(const struct fleet_conn *fc,
 		goto out;
 	ok = (!req->check || keys_hidden(conn, deadline, x)) &&
 	     query_within(conn, req, deadline, x);
-	if (!ok && x->timed_out)
-		cancel(conn);
+	/* No cancel when the time is up (DESIGN.md §11): libpq 15's only
+	 * cancel, PQcancel(), opens a blocking connection and waits, with no
+	 * time limit, for the server to close it, so a server that froze or
+	 * vanished after the query went out would hold the login for the
+	 * kernel's TCP time-outs (minutes). libpq 15 has no non-blocking
+	 * cancel and its cancel key is not ours to use. PQfinish() below
+	 * only writes a Terminate message to the socket (non-blocking) and
+	 * closes it; the server ends the statement itself: statement_timeout
+	 * and lock_timeout equal the deadline (fill_numbers), and a backend
+	 * that finds its client gone exits. A commit waiting for a
+	 * synchronous standby has no server-side time limit: it waits like
+	 * every other commit until the standby answers or is no longer
+	 * required; the verdict was not taken either way. */
 out:
 	PQfinish(conn);
 	return ok;

@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# A fleet login never waits longer than fleet_timeout plus a small margin
+# (DESIGN.md §11), whatever the server or the network does after the
+# request went out: a server that freezes (SIGSTOP, as a frozen host or a
+# partition) while the commit waits for a missing synchronous standby; a
+# row lock held by another session, which the server's own lock_timeout
+# ends once the client has given up.
+# Usage: test_fleet_deadline.sh FLEET_DRIVER TEST_MODULE PROD_MODULE
+source "$(dirname "$0")/lib.sh"
+DRIVER=$1
+K=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ
+TIMEOUT_MS=2000
+MARGIN_MS=1000
+# A login still running after this is a hang: killed, and a failure.
+HANG_S=15
+
+fl_setup_server
+fl_user carol $K
+fl_user dave $K
+fl_conn "$FL_WORK/a" host_a host_a
+
+# login CONNDIR USER INPUT: runs the backend bounded by HANG_S; prints
+# "VERDICT ELAPSED_MS" (ELAPSED_MS measured here, "hung" when killed)
+login()
+{
+	local t0 out rc=0
+	t0=$(fl_now_ms)
+	out=$(timeout -s KILL "$HANG_S" "$DRIVER" backend "$1/fleet.conf" "$2" "$3" \
+		exact "$TIMEOUT_MS" 2>"$FL_WORK/last.log") || rc=$?
+	if [ "$rc" = 0 ]; then
+		echo "${out%% *} $(($(fl_now_ms) - t0))"
+	else
+		echo "hung $(($(fl_now_ms) - t0))"
+	fi
+}
+within_deadline() # "VERDICT MS" WANTED_VERDICT
+{
+	local v=${1%% *} ms=${1##* }
+	[ "$v" = "$2" ] && [ "$ms" -lt $((TIMEOUT_MS + MARGIN_MS)) ]
+}
+backends() # [WAIT_EVENT]: the server's backends of our logins
+{
+	fl_psql pg1 postgres -c "SELECT count(*) FROM pg_stat_activity
+		WHERE application_name = 'pam_baro_auth'${1:+ AND wait_event = '$1'}"
+}
+wait_backends() # COUNT [WAIT_EVENT]: up to 5 s
+{
+	local i
+	for i in $(seq 100); do
+		[ "$(backends "${2:-}")" = "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# The whole server stops (every process of the cluster), as a frozen host
+# would; thawed by the trap before the server is stopped.
+FROZEN=()
+freeze()
+{
+	local pm
+	pm=$(head -n 1 "$FL_WORK/pg1/postmaster.pid")
+	FROZEN=("$pm" $(ps -o pid= --ppid "$pm"))
+	kill -STOP "${FROZEN[@]}"
+}
+thaw()
+{
+	[ "${#FROZEN[@]}" = 0 ] || kill -CONT "${FROZEN[@]}" 2>/dev/null
+	FROZEN=()
+}
+fl_defer thaw
+
+# --- the server freezes while the commit waits for a synchronous standby ---
+fl_psql pg1 postgres -c "ALTER SYSTEM SET synchronous_standby_names = 'missing_standby'" \
+	-c "SELECT pg_reload_conf()" >/dev/null
+sleep 0.5
+login "$FL_WORK/a" carol "$(fl_code $K)" >"$FL_WORK/frozen.out" &
+login_pid=$!
+if wait_backends 1 SyncRep; then
+	freeze
+	wait "$login_pid"
+	out=$(cat "$FL_WORK/frozen.out")
+	thaw
+	fl_check "a server frozen mid-commit: error within fleet_timeout + ${MARGIN_MS} ms ($out)" \
+		within_deadline "$out" error
+	fl_check "... logged as a time-out waiting for the verdict" \
+		grep -qF "Fleet verification failed[timed out waiting for the verdict]" "$FL_WORK/last.log"
+else
+	wait "$login_pid"
+	fl_not_ok "the login's commit never waited for the standby ($(cat "$FL_WORK/frozen.out"))"
+fi
+# Nobody cancels the abandoned commit: it waits for the standby like
+# every other commit until the standby is back or no longer required.
+fl_check "the abandoned commit still waits for the standby" wait_backends 1 SyncRep
+fl_psql pg1 postgres -c "ALTER SYSTEM RESET synchronous_standby_names" \
+	-c "SELECT pg_reload_conf()" >/dev/null
+fl_check "... and ends by itself once the standby is no longer required" wait_backends 0
+
+# --- a row lock held by another session: the server's lock_timeout ends it ---
+fl_psql pg1 baro -c "SET application_name = 'holder'" -c "BEGIN" \
+	-c "SELECT 1 FROM baro.users WHERE name = 'dave' FOR UPDATE" \
+	-c "SELECT pg_sleep(30)" >/dev/null 2>&1 &
+holder_pid=$!
+fl_defer kill "$holder_pid"
+for _ in $(seq 100); do
+	[ "$(fl_psql pg1 postgres -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'holder' AND wait_event = 'PgSleep'")" = 1 ] && break
+	sleep 0.05
+done
+out=$(login "$FL_WORK/a" dave "$(fl_code $K)")
+fl_check "a row locked by another session: error within fleet_timeout + ${MARGIN_MS} ms ($out)" \
+	within_deadline "$out" error
+fl_check "... and the server's lock_timeout ends the abandoned statement" wait_backends 0
+fl_psql pg1 postgres -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'holder'" >/dev/null
+
+fl_done
