@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <libpq-fe.h>
+
 #include "baro/fleet.h"
 #include "baro/log.h"
 
@@ -41,6 +43,28 @@ struct fleet_exchange {
 	unsigned digits_used;
 	unsigned retry_secs;
 };
+
+/* What libpq is given to connect to: addresses only, so that it has no
+ * name to resolve (resolve.c). */
+#define FLEET_LIST_MAX (8 * FLEET_VALUE_MAX)
+struct fleet_addrs {
+	char host[FLEET_LIST_MAX];     /* the names, for the certificate */
+	char hostaddr[FLEET_LIST_MAX]; /* one address per entry */
+	char port[FLEET_LIST_MAX];
+};
+
+/* fc's hosts as addresses: hostaddr as given, else every name resolved
+ * before deadline (fleet_now_ms). False with x->why (and x->timed_out
+ * when the time ran out) when no address is known in time. */
+bool fleet_resolve(const struct fleet_conn *fc, int64_t deadline,
+		   struct fleet_addrs *a, struct fleet_exchange *x);
+
+/* Milliseconds on CLOCK_MONOTONIC. */
+int64_t fleet_now_ms(void);
+
+/* x->why = "WHAT: libpq's message" (conn may be NULL), one line. */
+void fleet_set_why(struct fleet_exchange *x, const char *what,
+		   const PGconn *conn);
 
 /* Connect, run baro.verify(), wait for the commit, all before
  * timeout_ms has passed. True when a verdict row came back from a

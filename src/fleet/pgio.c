@@ -64,14 +64,15 @@ static bool fill_numbers(struct params *p, int timeout_ms)
 }
 
 static bool fill_params(struct params *p, const struct fleet_conn *fc,
-			int timeout_ms)
+			const struct fleet_addrs *a, int timeout_ms)
 {
 	memset(p, 0, sizeof(*p));
 	if (!fill_numbers(p, timeout_ms))
 		return false;
-	add(p, "host", fc->host);
-	add(p, "hostaddr", fc->hostaddr);
-	add(p, "port", fc->port);
+	/* Addresses only: libpq resolves nothing (resolve.c). */
+	add(p, "host", a->host);
+	add(p, "hostaddr", a->hostaddr);
+	add(p, "port", a->port);
 	add(p, "dbname", fc->dbname);
 	add(p, "user", fc->user);
 	/* Hosts authenticate by certificate; a password given here keeps
@@ -106,7 +107,7 @@ static bool fill_params(struct params *p, const struct fleet_conn *fc,
 	return true;
 }
 
-static int64_t now_ms(void)
+int64_t fleet_now_ms(void)
 {
 	struct timespec ts;
 
@@ -124,7 +125,7 @@ static int wait_socket(const PGconn *conn, short events, int64_t deadline)
 	if (pfd.fd < 0)
 		return -1;
 	for (;;) {
-		left = deadline - now_ms();
+		left = deadline - fleet_now_ms();
 		if (left <= 0)
 			return 0;
 		r = poll(&pfd, 1, (int)(left > 60000 ? 60000 : left));
@@ -135,8 +136,8 @@ static int wait_socket(const PGconn *conn, short events, int64_t deadline)
 	}
 }
 
-static void set_why(struct fleet_exchange *x, const char *what,
-		    const PGconn *conn)
+void fleet_set_why(struct fleet_exchange *x, const char *what,
+		   const PGconn *conn)
 {
 	char line[sizeof(x->why)];
 	int n;
@@ -157,12 +158,12 @@ static bool connect_within(PGconn *conn, int64_t deadline,
 	int r;
 
 	if (PQstatus(conn) == CONNECTION_BAD) {
-		set_why(x, "cannot connect", conn);
+		fleet_set_why(x, "cannot connect", conn);
 		return false;
 	}
 	while (st != PGRES_POLLING_OK) {
 		if (st == PGRES_POLLING_FAILED) {
-			set_why(x, "cannot connect", conn);
+			fleet_set_why(x, "cannot connect", conn);
 			return false;
 		}
 		r = wait_socket(conn,
@@ -170,11 +171,11 @@ static bool connect_within(PGconn *conn, int64_t deadline,
 				deadline);
 		if (r == 0) {
 			x->timed_out = true;
-			set_why(x, "timed out connecting", NULL);
+			fleet_set_why(x, "timed out connecting", NULL);
 			return false;
 		}
 		if (r < 0) {
-			set_why(x, "cannot connect", conn);
+			fleet_set_why(x, "cannot connect", conn);
 			return false;
 		}
 		st = PQconnectPoll(conn);
@@ -230,11 +231,12 @@ static int next_result(PGconn *conn, int64_t deadline, struct fleet_exchange *x,
 		r = wait_socket(conn, POLLIN, deadline);
 		if (r == 0) {
 			x->timed_out = true;
-			set_why(x, "timed out waiting for the verdict", NULL);
+			fleet_set_why(x, "timed out waiting for the verdict",
+				      NULL);
 			return 0;
 		}
 		if (r < 0 || !PQconsumeInput(conn)) {
-			set_why(x, "connection lost", conn);
+			fleet_set_why(x, "connection lost", conn);
 			return 0;
 		}
 	}
@@ -258,9 +260,9 @@ static bool results_within(PGconn *conn, int64_t deadline,
 		    !failed) {
 			have_row = take_row(res, x);
 			if (!have_row)
-				set_why(x,
-					"unexpected answer from baro.verify()",
-					NULL);
+				fleet_set_why(x,
+					      "unexpected answer from baro.verify()",
+					      NULL);
 			failed = !have_row;
 		} else if (!failed) {
 			fleet_one_line(PQresultErrorMessage(res), x->why,
@@ -280,20 +282,20 @@ static bool send_within(PGconn *conn, const char *sql, int n,
 	int r;
 
 	if (PQsetnonblocking(conn, 1) != 0) {
-		set_why(x, "cannot switch to non-blocking mode", conn);
+		fleet_set_why(x, "cannot switch to non-blocking mode", conn);
 		return false;
 	}
 	x->sent = true;
 	if (!PQsendQueryParams(conn, sql, n, NULL, values, NULL, NULL, 0)) {
-		set_why(x, "cannot send the query", conn);
+		fleet_set_why(x, "cannot send the query", conn);
 		return false;
 	}
 	r = flush_within(conn, deadline);
 	if (r == 0) {
 		x->timed_out = true;
-		set_why(x, "timed out sending the query", NULL);
+		fleet_set_why(x, "timed out sending the query", NULL);
 	} else if (r < 0) {
-		set_why(x, "cannot send the query", conn);
+		fleet_set_why(x, "cannot send the query", conn);
 	}
 	return r > 0;
 }
@@ -335,10 +337,10 @@ static bool keys_hidden(PGconn *conn, int64_t deadline,
 		PQclear(res);
 	}
 	if (!denied || other)
-		set_why(x,
-			"the host role can read the key table "
-			"(grant it baro_host only)",
-			NULL);
+		fleet_set_why(x,
+			      "the host role can read the key table "
+			      "(grant it baro_host only)",
+			      NULL);
 	return denied && !other;
 }
 
@@ -352,19 +354,22 @@ bool fleet_exchange(const struct fleet_conn *fc,
 		    const struct baro_fleet_request *req,
 		    struct fleet_exchange *x)
 {
-	int64_t deadline = now_ms() + req->timeout_ms;
+	int64_t deadline = fleet_now_ms() + req->timeout_ms;
+	struct fleet_addrs a;
 	struct params p;
 	PGconn *conn = NULL;
 	bool ok = false;
 
 	memset(x, 0, sizeof(*x));
-	if (!fill_params(&p, fc, req->timeout_ms)) {
-		set_why(x, "invalid time-out", NULL);
+	if (!fleet_resolve(fc, deadline, &a, x))
+		return false;
+	if (!fill_params(&p, fc, &a, req->timeout_ms)) {
+		fleet_set_why(x, "invalid time-out", NULL);
 		return false;
 	}
 	conn = PQconnectStartParams(p.kw, p.val, 0);
 	if (conn == NULL) {
-		set_why(x, "out of memory", NULL);
+		fleet_set_why(x, "out of memory", NULL);
 		return false;
 	}
 	(void)PQsetNoticeProcessor(conn, quiet_notices, NULL);

@@ -5,7 +5,8 @@
 # request went out: a server that freezes (SIGSTOP, as a frozen host or a
 # partition) while the commit waits for a missing synchronous standby; a
 # row lock held by another session, which the server's own lock_timeout
-# ends once the client has given up.
+# ends once the client has given up; a resolver that never answers for a
+# host name (in a private network and mount namespace).
 # Usage: test_fleet_deadline.sh FLEET_DRIVER TEST_MODULE PROD_MODULE
 source "$(dirname "$0")/lib.sh"
 DRIVER=$1
@@ -102,7 +103,6 @@ fl_psql pg1 baro -c "SET application_name = 'holder'" -c "BEGIN" \
 	-c "SELECT 1 FROM baro.users WHERE name = 'dave' FOR UPDATE" \
 	-c "SELECT pg_sleep(30)" >/dev/null 2>&1 &
 holder_pid=$!
-fl_defer kill "$holder_pid"
 for _ in $(seq 100); do
 	[ "$(fl_psql pg1 postgres -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'holder' AND wait_event = 'PgSleep'")" = 1 ] && break
 	sleep 0.05
@@ -111,6 +111,46 @@ out=$(login "$FL_WORK/a" dave "$(fl_code $K)")
 fl_check "a row locked by another session: error within fleet_timeout + ${MARGIN_MS} ms ($out)" \
 	within_deadline "$out" error
 fl_check "... and the server's lock_timeout ends the abandoned statement" wait_backends 0
+# (stopping the server ends it too, should the test stop before this)
 fl_psql pg1 postgres -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'holder'" >/dev/null
+wait "$holder_pid" || true
+
+# --- host names are resolved within the deadline ---
+fl_conn "$FL_WORK/byname" host_a host_a host=localhost "port=$FL_PORT_pg1"
+out=$(login "$FL_WORK/byname" carol 000000)
+fl_check "host=localhost without hostaddr: resolved, verified against the certificate's name ($out)" \
+	test "${out%% *}" = wrong
+
+# dead_resolver WORK: in a private network and mount namespace, the
+# resolver is 127.0.0.1 where a socket receives queries and never answers;
+# /etc is untouched (bind mounts in the namespace only).
+dead_resolver()
+{
+	set -eu
+	local work=$1 sink
+	ip link set lo up
+	printf 'nameserver 127.0.0.1\noptions timeout:5 attempts:2\n' >"$work/resolv.conf"
+	printf 'hosts: files dns\n' >"$work/nsswitch.conf"
+	mount --bind "$work/resolv.conf" /etc/resolv.conf
+	mount --bind "$work/nsswitch.conf" /etc/nsswitch.conf
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 53))
+open(sys.argv[1], "w").close()
+while True:
+    s.recv(4096)' "$work/sink.ready" &
+	sink=$!
+	trap "kill $sink" EXIT
+	for _ in $(seq 100); do [ -e "$work/sink.ready" ] && break; sleep 0.05; done
+	login "$work/dns" carol 000000
+}
+fl_conn "$FL_WORK/dns" host_a host_a host=fleet.example.test "port=$FL_PORT_pg1"
+out=$(unshare -nm bash -c "$(declare -f login dead_resolver fl_now_ms)
+	DRIVER=$(printf %q "$DRIVER") FL_WORK=$(printf %q "$FL_WORK") HANG_S=$HANG_S TIMEOUT_MS=$TIMEOUT_MS
+	dead_resolver $(printf %q "$FL_WORK")")
+fl_check "a resolver that never answers: offline within fleet_timeout + ${MARGIN_MS} ms ($out)" \
+	within_deadline "$out" offline
+fl_check "... logged" grep -qF "Fleet server unreachable[timed out resolving fleet.example.test]" "$FL_WORK/last.log"
 
 fl_done
