@@ -89,8 +89,21 @@ static bool start(struct lookups *ls, const struct fleet_conn *fc, char *ports,
 	return true;
 }
 
-/* Until every lookup is done or the deadline has passed. */
-static void wait_lookups(const struct lookups *ls, int64_t deadline)
+static bool any_resolved(const struct lookups *ls)
+{
+	size_t i;
+
+	for (i = 0; i < ls->n; i++)
+		if (gai_error(&ls->l[i]->cb) == 0)
+			return true;
+	return false;
+}
+
+/* Until every lookup is done, or the deadline has passed, or, once one
+ * name has resolved, soon has passed: a name whose lookup hangs is then
+ * skipped, as libpq skips a name that does not resolve. */
+static void wait_lookups(const struct lookups *ls, int64_t soon,
+			 int64_t deadline)
 {
 	const struct gaicb *pending[HOSTS_MAX];
 	struct timespec ts;
@@ -105,7 +118,7 @@ static void wait_lookups(const struct lookups *ls, int64_t deadline)
 					     : NULL;
 			busy += pending[i] != NULL;
 		}
-		left = deadline - fleet_now_ms();
+		left = (any_resolved(ls) ? soon : deadline) - fleet_now_ms();
 		if (busy == 0 || left <= 0)
 			return;
 		ts.tv_sec = (time_t)(left / 1000);
@@ -168,28 +181,36 @@ static void set_lookup_why(struct fleet_exchange *x, const char *what,
 	/* Truncation keeps the start of the message: enough to act on. */
 }
 
-/* Take what resolved; note the first name that failed or is still
- * pending (the pending one wins: the time is up). */
+/* Take what resolved. With nothing, say why: the first name still
+ * pending (the time is up), else the first that failed. */
 static void collect(const struct lookups *ls, struct fleet_addrs *a,
 		    struct fleet_exchange *x)
 {
-	bool failed = false;
+	const struct lookup *pending = NULL, *failed = NULL;
+	int e, failed_e = 0;
 	size_t i;
-	int e;
 
 	for (i = 0; i < ls->n; i++) {
 		e = gai_error(&ls->l[i]->cb);
-		if (e == 0) {
+		if (e == 0)
 			take_addresses(ls->l[i], ls->port[i], a);
-		} else if (e == EAI_INPROGRESS && !x->timed_out) {
-			x->timed_out = true;
-			set_lookup_why(x, "timed out resolving", ls->l[i]->name,
-				       NULL);
-		} else if (e != EAI_INPROGRESS && !failed && !x->timed_out) {
-			failed = true;
-			set_lookup_why(x, "cannot resolve", ls->l[i]->name,
-				       gai_strerror(e));
+		else if (e == EAI_INPROGRESS && pending == NULL)
+			pending = ls->l[i];
+		else if (e != EAI_INPROGRESS && failed == NULL) {
+			failed = ls->l[i];
+			failed_e = e;
 		}
+	}
+	if (a->hostaddr[0] != '\0')
+		return;
+	if (pending != NULL) {
+		x->timed_out = true;
+		set_lookup_why(x, "timed out resolving", pending->name, NULL);
+	} else if (failed != NULL) {
+		set_lookup_why(x, "cannot resolve", failed->name,
+			       gai_strerror(failed_e));
+	} else {
+		set_lookup_why(x, "no address for", ls->l[0]->name, NULL);
 	}
 }
 
@@ -215,6 +236,7 @@ bool fleet_resolve(const struct fleet_conn *fc, int64_t deadline,
 {
 	struct lookups ls = { .n = 0 };
 	char ports[FLEET_VALUE_MAX];
+	int64_t now = fleet_now_ms(), soon = now + (deadline - now) / 2;
 	bool ok = false;
 
 	memset(a, 0, sizeof(*a));
@@ -226,13 +248,9 @@ bool fleet_resolve(const struct fleet_conn *fc, int64_t deadline,
 		return true;
 	}
 	if (start(&ls, fc, ports, x)) {
-		wait_lookups(&ls, deadline);
+		wait_lookups(&ls, soon, deadline);
 		collect(&ls, a, x);
-		ok = !x->timed_out && a->hostaddr[0] != '\0';
-		if (ok)
-			x->why[0] = '\0';
-		else if (x->why[0] == '\0')
-			set_lookup_why(x, "no address for", fc->host, NULL);
+		ok = a->hostaddr[0] != '\0';
 	}
 	finish(&ls);
 	return ok;

@@ -121,18 +121,23 @@ out=$(login "$FL_WORK/byname" carol 000000)
 fl_check "host=localhost without hostaddr: resolved, verified against the certificate's name ($out)" \
 	test "${out%% *}" = wrong
 
-# dead_resolver WORK: in a private network and mount namespace, the
-# resolver is 127.0.0.1 where a socket receives queries and never answers;
-# /etc is untouched (bind mounts in the namespace only).
-dead_resolver()
+# in_dead_resolver WORK CONNDIR...: in a private network and mount
+# namespace, where the resolver is 127.0.0.1 and a socket there receives
+# queries and never answers, one login per connection directory: its
+# result in CONNDIR/out, its log in CONNDIR/log. /etc is untouched (bind
+# mounts in the namespace only). The last directory is tried with a hosts
+# database of files only (no DNS).
+in_dead_resolver()
 {
 	set -eu
-	local work=$1 sink
+	local work=$1 dir sink
+	shift
 	ip link set lo up
 	printf 'nameserver 127.0.0.1\noptions timeout:5 attempts:2\n' >"$work/resolv.conf"
-	printf 'hosts: files dns\n' >"$work/nsswitch.conf"
+	printf 'hosts: files dns\n' >"$work/nsswitch.dns"
+	printf 'hosts: files\n' >"$work/nsswitch.files"
 	mount --bind "$work/resolv.conf" /etc/resolv.conf
-	mount --bind "$work/nsswitch.conf" /etc/nsswitch.conf
+	mount --bind "$work/nsswitch.dns" /etc/nsswitch.conf
 	python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -143,14 +148,27 @@ while True:
 	sink=$!
 	trap "kill $sink" EXIT
 	for _ in $(seq 100); do [ -e "$work/sink.ready" ] && break; sleep 0.05; done
-	login "$work/dns" carol 000000
+	for dir in "$@"; do
+		[ "$dir" != "${*: -1}" ] || mount --bind "$work/nsswitch.files" /etc/nsswitch.conf
+		login "$dir" carol 000000 >"$dir/out"
+		cp "$FL_WORK/last.log" "$dir/log"
+	done
 }
 fl_conn "$FL_WORK/dns" host_a host_a host=fleet.example.test "port=$FL_PORT_pg1"
-out=$(unshare -nm bash -c "$(declare -f login dead_resolver fl_now_ms)
+fl_conn "$FL_WORK/dns2" host_a host_a host=fleet.example.test,localhost "port=$FL_PORT_pg1"
+fl_conn "$FL_WORK/nxdomain" host_a host_a host=fleet.example.test "port=$FL_PORT_pg1"
+unshare -nm bash -c "$(declare -f login in_dead_resolver fl_now_ms)
 	DRIVER=$(printf %q "$DRIVER") FL_WORK=$(printf %q "$FL_WORK") HANG_S=$HANG_S TIMEOUT_MS=$TIMEOUT_MS
-	dead_resolver $(printf %q "$FL_WORK")")
+	in_dead_resolver $(printf %q "$FL_WORK") $(printf '%q ' "$FL_WORK/dns" "$FL_WORK/dns2" "$FL_WORK/nxdomain")"
+out=$(cat "$FL_WORK/dns/out")
 fl_check "a resolver that never answers: offline within fleet_timeout + ${MARGIN_MS} ms ($out)" \
 	within_deadline "$out" offline
-fl_check "... logged" grep -qF "Fleet server unreachable[timed out resolving fleet.example.test]" "$FL_WORK/last.log"
+fl_check "... logged" grep -qF "Fleet server unreachable[timed out resolving fleet.example.test]" "$FL_WORK/dns/log"
+out=$(cat "$FL_WORK/dns2/out")
+fl_check "a name whose lookup hangs is skipped once another resolved: the next host is tried after half of fleet_timeout ($out)" \
+	bash -c "[ ${out##* } -ge $((TIMEOUT_MS / 2)) ] && [ ${out##* } -lt $((TIMEOUT_MS / 2 + MARGIN_MS)) ] && grep -qF 'Fleet server unreachable[cannot connect: connection to server at \"127.0.0.1\", port $FL_PORT_pg1 failed: Connection refused' '$FL_WORK/dns2/log'"
+out=$(cat "$FL_WORK/nxdomain/out")
+fl_check "a name that does not resolve fails at once ($out), logged" \
+	bash -c "[ ${out##* } -lt $MARGIN_MS ] && grep -qF 'Fleet server unreachable[cannot resolve fleet.example.test: Name or service not known]' '$FL_WORK/nxdomain/log'"
 
 fl_done
