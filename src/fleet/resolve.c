@@ -54,6 +54,23 @@ static bool split(char *list, char **item, size_t max, size_t *n)
 	}
 }
 
+/* A lookup as libpq would ask it: any address family, TCP. */
+static struct lookup *new_lookup(const char *name)
+{
+	struct lookup *l = calloc(1, sizeof(*l));
+
+	if (l == NULL)
+		return NULL;
+	memcpy(l->name, name, strlen(name) + 1);
+	l->hints.ai_family = AF_UNSPEC;
+	l->hints.ai_socktype = SOCK_STREAM;
+	l->cb.ar_name = l->name;
+	l->cb.ar_request = &l->hints;
+	return l;
+}
+
+/* Start a lookup for every name in host=; their ports from port= (one
+ * for all, or one each) into ports (FLEET_VALUE_MAX). */
 static bool start(struct lookups *ls, const struct fleet_conn *fc, char *ports,
 		  struct fleet_exchange *x)
 {
@@ -71,16 +88,11 @@ static bool start(struct lookups *ls, const struct fleet_conn *fc, char *ports,
 		return false;
 	}
 	for (i = 0; i < ls->n; i++) {
-		ls->l[i] = calloc(1, sizeof(*ls->l[i]));
+		ls->l[i] = new_lookup(name[i]);
 		if (ls->l[i] == NULL) {
 			fleet_set_why(x, "out of memory", NULL);
 			return false;
 		}
-		memcpy(ls->l[i]->name, name[i], strlen(name[i]) + 1);
-		ls->l[i]->hints.ai_family = AF_UNSPEC;
-		ls->l[i]->hints.ai_socktype = SOCK_STREAM;
-		ls->l[i]->cb.ar_name = ls->l[i]->name;
-		ls->l[i]->cb.ar_request = &ls->l[i]->hints;
 		ls->port[i] = port[nports == 1 ? 0 : i];
 		list[i] = &ls->l[i]->cb;
 	}
