@@ -138,13 +138,14 @@ in_dead_resolver()
 	printf 'hosts: files\n' >"$work/nsswitch.files"
 	mount --bind "$work/resolv.conf" /etc/resolv.conf
 	mount --bind "$work/nsswitch.dns" /etc/nsswitch.conf
-	python3 -c '
+	# (its own time limit too, should the trap not run)
+	timeout 120 python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", 53))
 open(sys.argv[1], "w").close()
 while True:
-    s.recv(4096)' "$work/sink.ready" &
+    s.recv(4096)' "$work/sink.ready" </dev/null >/dev/null 2>&1 &
 	sink=$!
 	trap "kill $sink" EXIT
 	for _ in $(seq 100); do [ -e "$work/sink.ready" ] && break; sleep 0.05; done
