@@ -36,8 +36,7 @@ bool fleet_conn_load(const char *path, struct fleet_conn *fc,
 
 /* Outcome of one exchange with the server. */
 struct fleet_exchange {
-	bool sent; /* the query may have reached the server */
-	bool timed_out;
+	bool sent;     /* the query may have reached the server */
 	char why[512]; /* one sanitised line */
 	char verdict[32];
 	unsigned digits_used;
@@ -54,8 +53,8 @@ struct fleet_addrs {
 };
 
 /* fc's hosts as addresses: hostaddr as given, else every name resolved
- * before deadline (fleet_now_ms). False with x->why (and x->timed_out
- * when the time ran out) when no address is known in time. */
+ * before deadline (fleet_now_ms). False with x->why when no address is
+ * known in time. */
 bool fleet_resolve(const struct fleet_conn *fc, int64_t deadline,
 		   struct fleet_addrs *a, struct fleet_exchange *x);
 

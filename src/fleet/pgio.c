@@ -170,7 +170,6 @@ static bool connect_within(PGconn *conn, int64_t deadline,
 				st == PGRES_POLLING_READING ? POLLIN : POLLOUT,
 				deadline);
 		if (r == 0) {
-			x->timed_out = true;
 			fleet_set_why(x, "timed out connecting", NULL);
 			return false;
 		}
@@ -230,7 +229,6 @@ static int next_result(PGconn *conn, int64_t deadline, struct fleet_exchange *x,
 	while (PQisBusy(conn)) {
 		r = wait_socket(conn, POLLIN, deadline);
 		if (r == 0) {
-			x->timed_out = true;
 			fleet_set_why(x, "timed out waiting for the verdict",
 				      NULL);
 			return 0;
@@ -292,7 +290,6 @@ static bool send_within(PGconn *conn, const char *sql, int n,
 	}
 	r = flush_within(conn, deadline);
 	if (r == 0) {
-		x->timed_out = true;
 		fleet_set_why(x, "timed out sending the query", NULL);
 	} else if (r < 0) {
 		fleet_set_why(x, "cannot send the query", conn);

@@ -216,7 +216,6 @@ static void collect(const struct lookups *ls, struct fleet_addrs *a,
 	if (a->hostaddr[0] != '\0')
 		return;
 	if (pending != NULL) {
-		x->timed_out = true;
 		set_lookup_why(x, "timed out resolving", pending->name, NULL);
 	} else if (failed != NULL) {
 		set_lookup_why(x, "cannot resolve", failed->name,
