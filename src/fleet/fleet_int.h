@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <libpq-fe.h>
+
 #include "baro/fleet.h"
 #include "baro/log.h"
 
@@ -34,13 +36,34 @@ bool fleet_conn_load(const char *path, struct fleet_conn *fc,
 
 /* Outcome of one exchange with the server. */
 struct fleet_exchange {
-	bool sent; /* the query may have reached the server */
-	bool timed_out;
+	bool sent;     /* the query may have reached the server */
 	char why[512]; /* one sanitised line */
 	char verdict[32];
 	unsigned digits_used;
 	unsigned retry_secs;
 };
+
+/* What libpq is given to connect to: addresses only, so that it has no
+ * name to resolve (resolve.c). */
+#define FLEET_LIST_MAX (8 * FLEET_VALUE_MAX)
+struct fleet_addrs {
+	char host[FLEET_LIST_MAX];     /* the names, for the certificate */
+	char hostaddr[FLEET_LIST_MAX]; /* one address per entry */
+	char port[FLEET_LIST_MAX];
+};
+
+/* fc's hosts as addresses: hostaddr as given, else every name resolved
+ * before deadline (fleet_now_ms). False with x->why when no address is
+ * known in time. */
+bool fleet_resolve(const struct fleet_conn *fc, int64_t deadline,
+		   struct fleet_addrs *a, struct fleet_exchange *x);
+
+/* Milliseconds on CLOCK_MONOTONIC. */
+int64_t fleet_now_ms(void);
+
+/* x->why = "WHAT: libpq's message" (conn may be NULL), one line. */
+void fleet_set_why(struct fleet_exchange *x, const char *what,
+		   const PGconn *conn);
 
 /* Connect, run baro.verify(), wait for the commit, all before
  * timeout_ms has passed. True when a verdict row came back from a

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* One login, one connection, one statement, one deadline (DESIGN.md §11):
- * non-blocking libpq, poll(2), and a cancel when the time is up. */
+ * non-blocking libpq and poll(2); when the time is up the connection is
+ * abandoned, and the server's own time-outs end the work (see
+ * fill_numbers). */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -50,7 +52,8 @@ static bool fill_numbers(struct params *p, int timeout_ms)
 		      (timeout_ms + 999) / 1000);
 	n2 = snprintf(p->timeout_ms, sizeof(p->timeout_ms), "%d", timeout_ms);
 	/* The server stops waiting for the user's row or the statement when
-	 * the client would have given up anyway. */
+	 * the client would have given up anyway: the client never cancels
+	 * (fleet_exchange). */
 	n3 = snprintf(p->options, sizeof(p->options),
 		      "-c statement_timeout=%d -c lock_timeout=%d "
 		      "-c idle_in_transaction_session_timeout=%d",
@@ -61,14 +64,15 @@ static bool fill_numbers(struct params *p, int timeout_ms)
 }
 
 static bool fill_params(struct params *p, const struct fleet_conn *fc,
-			int timeout_ms)
+			const struct fleet_addrs *a, int timeout_ms)
 {
 	memset(p, 0, sizeof(*p));
 	if (!fill_numbers(p, timeout_ms))
 		return false;
-	add(p, "host", fc->host);
-	add(p, "hostaddr", fc->hostaddr);
-	add(p, "port", fc->port);
+	/* Addresses only: libpq resolves nothing (resolve.c). */
+	add(p, "host", a->host);
+	add(p, "hostaddr", a->hostaddr);
+	add(p, "port", a->port);
 	add(p, "dbname", fc->dbname);
 	add(p, "user", fc->user);
 	/* Hosts authenticate by certificate; a password given here keeps
@@ -103,7 +107,7 @@ static bool fill_params(struct params *p, const struct fleet_conn *fc,
 	return true;
 }
 
-static int64_t now_ms(void)
+int64_t fleet_now_ms(void)
 {
 	struct timespec ts;
 
@@ -121,7 +125,7 @@ static int wait_socket(const PGconn *conn, short events, int64_t deadline)
 	if (pfd.fd < 0)
 		return -1;
 	for (;;) {
-		left = deadline - now_ms();
+		left = deadline - fleet_now_ms();
 		if (left <= 0)
 			return 0;
 		r = poll(&pfd, 1, (int)(left > 60000 ? 60000 : left));
@@ -132,8 +136,8 @@ static int wait_socket(const PGconn *conn, short events, int64_t deadline)
 	}
 }
 
-static void set_why(struct fleet_exchange *x, const char *what,
-		    const PGconn *conn)
+void fleet_set_why(struct fleet_exchange *x, const char *what,
+		   const PGconn *conn)
 {
 	char line[sizeof(x->why)];
 	int n;
@@ -154,24 +158,23 @@ static bool connect_within(PGconn *conn, int64_t deadline,
 	int r;
 
 	if (PQstatus(conn) == CONNECTION_BAD) {
-		set_why(x, "cannot connect", conn);
+		fleet_set_why(x, "cannot connect", conn);
 		return false;
 	}
 	while (st != PGRES_POLLING_OK) {
 		if (st == PGRES_POLLING_FAILED) {
-			set_why(x, "cannot connect", conn);
+			fleet_set_why(x, "cannot connect", conn);
 			return false;
 		}
 		r = wait_socket(conn,
 				st == PGRES_POLLING_READING ? POLLIN : POLLOUT,
 				deadline);
 		if (r == 0) {
-			x->timed_out = true;
-			set_why(x, "timed out connecting", NULL);
+			fleet_set_why(x, "timed out connecting", NULL);
 			return false;
 		}
 		if (r < 0) {
-			set_why(x, "cannot connect", conn);
+			fleet_set_why(x, "cannot connect", conn);
 			return false;
 		}
 		st = PQconnectPoll(conn);
@@ -226,12 +229,12 @@ static int next_result(PGconn *conn, int64_t deadline, struct fleet_exchange *x,
 	while (PQisBusy(conn)) {
 		r = wait_socket(conn, POLLIN, deadline);
 		if (r == 0) {
-			x->timed_out = true;
-			set_why(x, "timed out waiting for the verdict", NULL);
+			fleet_set_why(x, "timed out waiting for the verdict",
+				      NULL);
 			return 0;
 		}
 		if (r < 0 || !PQconsumeInput(conn)) {
-			set_why(x, "connection lost", conn);
+			fleet_set_why(x, "connection lost", conn);
 			return 0;
 		}
 	}
@@ -255,9 +258,9 @@ static bool results_within(PGconn *conn, int64_t deadline,
 		    !failed) {
 			have_row = take_row(res, x);
 			if (!have_row)
-				set_why(x,
-					"unexpected answer from baro.verify()",
-					NULL);
+				fleet_set_why(x,
+					      "unexpected answer from baro.verify()",
+					      NULL);
 			failed = !have_row;
 		} else if (!failed) {
 			fleet_one_line(PQresultErrorMessage(res), x->why,
@@ -277,20 +280,19 @@ static bool send_within(PGconn *conn, const char *sql, int n,
 	int r;
 
 	if (PQsetnonblocking(conn, 1) != 0) {
-		set_why(x, "cannot switch to non-blocking mode", conn);
+		fleet_set_why(x, "cannot switch to non-blocking mode", conn);
 		return false;
 	}
 	x->sent = true;
 	if (!PQsendQueryParams(conn, sql, n, NULL, values, NULL, NULL, 0)) {
-		set_why(x, "cannot send the query", conn);
+		fleet_set_why(x, "cannot send the query", conn);
 		return false;
 	}
 	r = flush_within(conn, deadline);
 	if (r == 0) {
-		x->timed_out = true;
-		set_why(x, "timed out sending the query", NULL);
+		fleet_set_why(x, "timed out sending the query", NULL);
 	} else if (r < 0) {
-		set_why(x, "cannot send the query", conn);
+		fleet_set_why(x, "cannot send the query", conn);
 	}
 	return r > 0;
 }
@@ -332,10 +334,10 @@ static bool keys_hidden(PGconn *conn, int64_t deadline,
 		PQclear(res);
 	}
 	if (!denied || other)
-		set_why(x,
-			"the host role can read the key table "
-			"(grant it baro_host only)",
-			NULL);
+		fleet_set_why(x,
+			      "the host role can read the key table "
+			      "(grant it baro_host only)",
+			      NULL);
 	return denied && !other;
 }
 
@@ -345,36 +347,26 @@ static void quiet_notices(void *arg, const char *message)
 	(void)message;
 }
 
-/* The server stops working for a client that has given up. PQcancel
- * opens a new connection to the same server, which answered moments ago. */
-static void cancel(PGconn *conn)
-{
-	char err[256];
-	PGcancel *c = PQgetCancel(conn);
-
-	if (c == NULL)
-		return;
-	(void)PQcancel(c, err, (int)sizeof(err));
-	PQfreeCancel(c);
-}
-
 bool fleet_exchange(const struct fleet_conn *fc,
 		    const struct baro_fleet_request *req,
 		    struct fleet_exchange *x)
 {
-	int64_t deadline = now_ms() + req->timeout_ms;
+	int64_t deadline = fleet_now_ms() + req->timeout_ms;
+	struct fleet_addrs a;
 	struct params p;
 	PGconn *conn = NULL;
 	bool ok = false;
 
 	memset(x, 0, sizeof(*x));
-	if (!fill_params(&p, fc, req->timeout_ms)) {
-		set_why(x, "invalid time-out", NULL);
+	if (!fleet_resolve(fc, deadline, &a, x))
+		return false;
+	if (!fill_params(&p, fc, &a, req->timeout_ms)) {
+		fleet_set_why(x, "invalid time-out", NULL);
 		return false;
 	}
 	conn = PQconnectStartParams(p.kw, p.val, 0);
 	if (conn == NULL) {
-		set_why(x, "out of memory", NULL);
+		fleet_set_why(x, "out of memory", NULL);
 		return false;
 	}
 	(void)PQsetNoticeProcessor(conn, quiet_notices, NULL);
@@ -382,8 +374,19 @@ bool fleet_exchange(const struct fleet_conn *fc,
 		goto out;
 	ok = (!req->check || keys_hidden(conn, deadline, x)) &&
 	     query_within(conn, req, deadline, x);
-	if (!ok && x->timed_out)
-		cancel(conn);
+	/* No cancel when the time is up (DESIGN.md §11): libpq 15's only
+	 * cancel, PQcancel(), opens a blocking connection and waits, with no
+	 * time limit, for the server to close it, so a server that froze or
+	 * vanished after the query went out would hold the login for the
+	 * kernel's TCP time-outs (minutes). libpq 15 has no non-blocking
+	 * cancel and its cancel key is not ours to use. PQfinish() below
+	 * only writes a Terminate message to the socket (non-blocking) and
+	 * closes it; the server ends the statement itself: statement_timeout
+	 * and lock_timeout equal the deadline (fill_numbers), and a backend
+	 * that finds its client gone exits. A commit waiting for a
+	 * synchronous standby has no server-side time limit: it waits like
+	 * every other commit until the standby answers or is no longer
+	 * required; the verdict was not taken either way. */
 out:
 	PQfinish(conn);
 	return ok;

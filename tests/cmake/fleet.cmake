@@ -10,7 +10,7 @@ set_target_properties(fleet_driver PROPERTIES ENABLE_EXPORTS ON)
 add_dependencies(fleet_driver pam_baro_auth_fleet pam_baro_auth
                  pam_baro_auth_test)
 
-foreach(t sql backend pam failover keygen)
+foreach(t sql backend pam deadline failover keygen)
   if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/fleet/test_fleet_${t}.sh)
     add_test(NAME test_fleet_${t}
              COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fleet/test_fleet_${t}.sh
