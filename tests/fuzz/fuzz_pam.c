@@ -32,9 +32,10 @@
  * that is right (checked here with the HOTP primitive); a success that
  * changes state has replaced the file; PAM_IGNORE only for an ACL, or for
  * nullok with no file (or one the tape made the system call it missing:
- * ENOENT on a component of its path); the secret file is afterwards the old bytes or a file
- * that parses with the same key; no temporary file and no descriptor is
- * left behind; every open uses O_CLOEXEC and O_NOFOLLOW.
+ * ENOENT on a component of its path); the secret file is afterwards the
+ * old bytes or a file that parses with the same key; no temporary file
+ * and no descriptor is left behind; every open uses O_CLOEXEC and
+ * O_NOFOLLOW.
  */
 #include <dirent.h>
 #include <errno.h>
