@@ -22,6 +22,9 @@ bool baro_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
  * "..", no control characters, at most 256 bytes. */
 bool baro_user_name_ok(const char *user);
 
+/* Milliseconds on CLOCK_MONOTONIC: for deadlines, never for TOTP time. */
+int64_t baro_monotonic_ms(void);
+
 /* Expand ${USER}, ${HOME} and a leading '~' (home) in tmpl into out.
  * Returns false on truncation, an unknown ${...}, or a relative result. */
 bool baro_expand_path(const char *tmpl, const char *user, const char *home,

@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 
 #include "baro/secret.h"
+#include "baro/util.h"
 
 const struct baro_file_rules baro_secret_rules = {
 	.forbidden_mode = 077,
@@ -172,21 +173,13 @@ static const char *check_file(const struct stat *st,
 	return NULL;
 }
 
-static int64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* flock() cannot time out by itself: poll, with a pause that grows but
  * stays short. A login holds the lock for about two fsyncs; a longer pause
  * lets the holder's next login take the lock again and again while the
  * others sleep, which is what the slowest logins of a busy user wait for. */
 static bool flock_bounded(int fd)
 {
-	int64_t deadline = monotonic_ms() + BARO_LOCK_WAIT_MS;
+	int64_t deadline = baro_monotonic_ms() + BARO_LOCK_WAIT_MS;
 	struct timespec pause = { 0, 1000000 };
 
 	for (;;) {
@@ -194,7 +187,7 @@ static bool flock_bounded(int fd)
 			return true;
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return false;
-		if (monotonic_ms() >= deadline) {
+		if (baro_monotonic_ms() >= deadline) {
 			errno = ETIMEDOUT;
 			return false;
 		}

@@ -53,13 +53,10 @@ struct fleet_addrs {
 };
 
 /* fc's hosts as addresses: hostaddr as given, else every name resolved
- * before deadline (fleet_now_ms). False with x->why when no address is
+ * before deadline (baro_monotonic_ms()). False with x->why when no address is
  * known in time. */
 bool fleet_resolve(const struct fleet_conn *fc, int64_t deadline,
 		   struct fleet_addrs *a, struct fleet_exchange *x);
-
-/* Milliseconds on CLOCK_MONOTONIC. */
-int64_t fleet_now_ms(void);
 
 /* x->why = "WHAT: libpq's message" (conn may be NULL), one line. */
 void fleet_set_why(struct fleet_exchange *x, const char *what,

@@ -107,14 +107,6 @@ static bool fill_params(struct params *p, const struct fleet_conn *fc,
 	return true;
 }
 
-int64_t fleet_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* 1 ready, 0 deadline passed, -1 error. */
 static int wait_socket(const PGconn *conn, short events, int64_t deadline)
 {
@@ -125,7 +117,7 @@ static int wait_socket(const PGconn *conn, short events, int64_t deadline)
 	if (pfd.fd < 0)
 		return -1;
 	for (;;) {
-		left = deadline - fleet_now_ms();
+		left = deadline - baro_monotonic_ms();
 		if (left <= 0)
 			return 0;
 		r = poll(&pfd, 1, (int)(left > 60000 ? 60000 : left));
@@ -351,7 +343,7 @@ bool fleet_exchange(const struct fleet_conn *fc,
 		    const struct baro_fleet_request *req,
 		    struct fleet_exchange *x)
 {
-	int64_t deadline = fleet_now_ms() + req->timeout_ms;
+	int64_t deadline = baro_monotonic_ms() + req->timeout_ms;
 	struct fleet_addrs a;
 	struct params p;
 	PGconn *conn = NULL;

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "baro/util.h"
 #include "fleet_int.h"
 
 #define HOSTS_MAX 16 /* entries in host= */
@@ -130,7 +131,8 @@ static void wait_lookups(const struct lookups *ls, int64_t soon,
 					     : NULL;
 			busy += pending[i] != NULL;
 		}
-		left = (any_resolved(ls) ? soon : deadline) - fleet_now_ms();
+		left = (any_resolved(ls) ? soon : deadline) -
+		       baro_monotonic_ms();
 		if (busy == 0 || left <= 0)
 			return;
 		ts.tv_sec = (time_t)(left / 1000);
@@ -247,7 +249,7 @@ bool fleet_resolve(const struct fleet_conn *fc, int64_t deadline,
 {
 	struct lookups ls = { .n = 0 };
 	char ports[FLEET_VALUE_MAX];
-	int64_t now = fleet_now_ms(), soon = now + (deadline - now) / 2;
+	int64_t now = baro_monotonic_ms(), soon = now + (deadline - now) / 2;
 	bool ok = false;
 
 	memset(a, 0, sizeof(*a));

@@ -24,6 +24,7 @@
 #include "baro/config.h"
 #include "baro/seal.h"
 #include "baro/store.h"
+#include "baro/util.h"
 #include "baro/verify.h"
 #include "helper.h"
 
@@ -119,7 +120,7 @@ static bool code_right(struct enrol *e, const char *line)
  * failure delay. */
 static enum baro_chk_status first_code(struct enrol *e)
 {
-	int64_t deadline = chk_now_ms() + ENROL_WAIT_MS;
+	int64_t deadline = baro_monotonic_ms() + ENROL_WAIT_MS;
 	char line[BARO_CHK_INPUT_MAX];
 	enum baro_chk_status st = BARO_CHK_NO_CODE;
 	int i;

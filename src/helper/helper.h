@@ -42,11 +42,9 @@ enum baro_chk_status chk_enrol(const struct chk_request *rq,
 bool chk_read_all(char *buf, size_t bufsz);
 
 /* One line of standard input without its newline, waiting at most until
- * deadline_ms (chk_now_ms()); false at end of file, time-out, or a line
+ * deadline_ms (baro_monotonic_ms()); false at end of file, time-out, or a line
  * too long or with a NUL. */
 bool chk_read_line(char *buf, size_t bufsz, int64_t deadline_ms);
-
-int64_t chk_now_ms(void);
 
 /* The delay every failure costs. */
 void chk_fail_delay(void);

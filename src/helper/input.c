@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "baro/util.h"
 #include "helper.h"
 
 #define INPUT_WAIT_MS 10000
@@ -15,14 +16,6 @@
 /* Every failure costs this much, as with unix_chkpwd and pam_unix's
  * default fail delay: calling the helper directly gains nothing. */
 #define FAIL_DELAY_MS 2000
-
-int64_t chk_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void chk_fail_delay(void)
 {
@@ -40,7 +33,7 @@ static bool input_ready(int64_t deadline)
 	int r;
 
 	do {
-		left = deadline - chk_now_ms();
+		left = deadline - baro_monotonic_ms();
 		r = left > 0 ? poll(&p, 1, (int)left) : 0;
 	} while (r < 0 && errno == EINTR);
 	return r > 0;
@@ -60,7 +53,7 @@ static ssize_t read_some(char *buf, size_t n, int64_t deadline)
 
 bool chk_read_all(char *buf, size_t bufsz)
 {
-	int64_t deadline = chk_now_ms() + INPUT_WAIT_MS;
+	int64_t deadline = baro_monotonic_ms() + INPUT_WAIT_MS;
 	size_t len = 0;
 	ssize_t r;
 
